@@ -1,0 +1,30 @@
+namespace Status499;
+
+/// <summary>
+/// What Status499 decided for the current request. Set on <c>HttpContext.Features</c> by <c>UseStatus499()</c> for
+/// every request whose meaning is not <see cref="Status499Meaning.None"/> (and that is not a WebSocket/upgrade
+/// request); absent otherwise. Outer middleware can read it after the pipeline returns.
+/// </summary>
+/// <remarks>
+/// The instance may be reused for the next request on the same connection: read it during the request, do not keep it.
+/// </remarks>
+public interface IStatus499Feature
+{
+    /// <summary>The meaning resolved for this request.</summary>
+    Status499Meaning Meaning { get; }
+
+    /// <summary>Whether, and when, the client went away.</summary>
+    ClientDisconnect ClientDisconnect { get; }
+
+    /// <summary>What the request was doing when the client went away, or <see cref="ClientDisconnectPhase.None"/>.</summary>
+    ClientDisconnectPhase DisconnectPhase { get; }
+
+    /// <summary>
+    /// The result of token validation on <see cref="Status499Meaning.TokenRequired"/> routes; otherwise
+    /// <see cref="TokenOutcome.NotChecked"/>.
+    /// </summary>
+    TokenOutcome TokenOutcome { get; }
+
+    /// <summary>Where the token was found, or <see cref="TokenSource.None"/>.</summary>
+    TokenSource TokenSource { get; }
+}

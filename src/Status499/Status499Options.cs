@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace Status499;
+
+/// <summary>
+/// Decides which <see cref="Status499Meaning"/> each request gets and how the library reports it.
+/// </summary>
+/// <remarks>
+/// Resolution order, first hit wins: endpoint metadata (<c>WithStatus499Meaning</c>, <c>DisableStatus499</c>,
+/// <c>RequireToken</c>, the attributes; the most specific one), then the first <see cref="MapRoute"/> pattern that
+/// matches the request path, then <see cref="DefaultMeaning"/>. Options are read once, when the middleware is built.
+/// </remarks>
+public sealed class Status499Options
+{
+    private readonly List<Status499RouteMapping> _routes = [];
+
+    /// <summary>
+    /// The meaning of requests that neither endpoint metadata nor a <see cref="MapRoute"/> pattern decides.
+    /// Defaults to <see cref="Status499Meaning.ClientClosedRequest"/>.
+    /// </summary>
+    public Status499Meaning DefaultMeaning { get; set; } = Status499Meaning.ClientClosedRequest;
+
+    /// <summary>
+    /// The level of the <c>ClientClosedRequest</c> and <c>ClientClosedDuringResponse</c> log events.
+    /// Defaults to <see cref="LogLevel.Information"/>: a client leaving is normal, not an error.
+    /// </summary>
+    public LogLevel ClientClosedRequestLogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>Token validation settings for <see cref="Status499Meaning.TokenRequired"/> routes.</summary>
+    public TokenOptions Token { get; } = new();
+
+    /// <summary>The route mappings, in the order they are tried.</summary>
+    public IReadOnlyList<Status499RouteMapping> Routes => _routes;
+
+    // Filled by the configuration binder; reported by Status499OptionsValidator so startup fails naming the key.
+    internal List<string> ConfigurationErrors { get; } = [];
+
+    /// <summary>
+    /// Gives every request whose path matches <paramref name="routePattern"/> the meaning <paramref name="meaning"/>,
+    /// unless endpoint metadata decides. Patterns are tried in the order they were mapped; the first match wins.
+    /// They also apply to requests that match no endpoint (static files, a reverse proxy, 404s).
+    /// </summary>
+    /// <param name="routePattern">
+    /// An ASP.NET Core route template, relative to <c>PathBase</c>, for example <c>/arcgis/rest/services/{**path}</c>.
+    /// Parameters match any segment; inline constraints are not supported (startup fails if one is used).
+    /// </param>
+    /// <param name="meaning">The meaning for matching requests.</param>
+    /// <returns>These options, for chaining.</returns>
+    public Status499Options MapRoute(string routePattern, Status499Meaning meaning)
+    {
+        ArgumentNullException.ThrowIfNull(routePattern);
+        _routes.Add(new Status499RouteMapping(routePattern, meaning, $"MapRoute(\"{routePattern}\")"));
+        return this;
+    }
+
+    internal void AddConfiguredRoute(string routePattern, Status499Meaning meaning, string configurationKey)
+        => _routes.Add(new Status499RouteMapping(routePattern, meaning, configurationKey));
+}

@@ -1,0 +1,142 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Status499;
+
+// Per-request state: the IStatus499Feature that the app sees, and, on ClientClosedRequest routes, a thin
+// IHttpResponseBodyFeature in front of the real one. The wrapper exists for one reason: middleware such as
+// UseHttpLogging() log the status when the first body byte passes through them (HttpLoggingMiddleware's
+// ResponseBufferingStream), before Kestrel runs OnStarting callbacks. To make them log 499 for a handler that
+// ignores RequestAborted and writes late, the status must be changed before the write reaches them.
+//
+// Instances are cached per connection through IPersistentStateFeature (Kestrel keeps that dictionary across the
+// requests of a connection), so the steady state allocates nothing.
+#pragma warning disable CA1001 // The wrapper stream owns nothing: the server owns the real one.
+internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBodyFeature
+{
+    private static readonly object s_persistentStateKey = new();
+
+    private readonly ResponseStartObservingStream _stream;
+    private readonly ResponseStartObservingPipeWriter _writer;
+    private HttpContext? _context;
+    private IHttpResponseBodyFeature? _innerBody;
+    private Status499Middleware? _middleware;
+    private bool _startObserved;
+
+    private Status499RequestState()
+    {
+        _stream = new ResponseStartObservingStream(this);
+        _writer = new ResponseStartObservingPipeWriter(this);
+    }
+
+    public Status499Meaning Meaning { get; private set; }
+
+    public ClientDisconnect ClientDisconnect { get; set; }
+
+    public ClientDisconnectPhase DisconnectPhase { get; set; }
+
+    public TokenOutcome TokenOutcome { get; set; }
+
+    public TokenSource TokenSource { get; set; }
+
+    public long StartTimestamp { get; private set; }
+
+    // True when the first write found the client already gone and set 499 before the response started.
+    public bool AbortedBeforeStart { get; private set; }
+
+    public HttpContext Context => _context!;
+
+    internal IHttpResponseBodyFeature InnerBody => _innerBody!;
+
+    public static Status499RequestState Get(HttpContext context)
+    {
+        var persistent = context.Features.Get<IPersistentStateFeature>();
+        if (persistent is null)
+        {
+            return new Status499RequestState();
+        }
+
+        var state = persistent.State;
+        if (state.TryGetValue(s_persistentStateKey, out var existing) && existing is Status499RequestState)
+        {
+            return (Status499RequestState)existing;
+        }
+
+        var created = new Status499RequestState();
+        state[s_persistentStateKey] = created;
+        return created;
+    }
+
+    public void Initialize(HttpContext context, Status499Meaning meaning, Status499Middleware middleware, long startTimestamp)
+    {
+        _context = context;
+        _middleware = middleware;
+        _innerBody = null;
+        _startObserved = false;
+        Meaning = meaning;
+        StartTimestamp = startTimestamp;
+        AbortedBeforeStart = false;
+        ClientDisconnect = ClientDisconnect.None;
+        DisconnectPhase = ClientDisconnectPhase.None;
+        TokenOutcome = TokenOutcome.NotChecked;
+        TokenSource = TokenSource.None;
+    }
+
+    public void WrapResponseBody()
+    {
+        var features = _context!.Features;
+        _innerBody = features.Get<IHttpResponseBodyFeature>()!;
+        features.Set<IHttpResponseBodyFeature>(this);
+    }
+
+    public void RestoreResponseBody()
+    {
+        if (_innerBody is not null)
+        {
+            _context!.Features.Set(_innerBody);
+        }
+    }
+
+    // Called before anything that can start the response: the last moment the status can still become 499.
+    internal void OnResponseStarting()
+    {
+        if (_startObserved)
+        {
+            return;
+        }
+
+        _startObserved = true;
+        var context = _context!;
+        if (!context.Response.HasStarted && _middleware!.IsClientAbort(context))
+        {
+            AbortedBeforeStart = true;
+            context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+        }
+    }
+
+    Stream IHttpResponseBodyFeature.Stream => _stream;
+
+    PipeWriter IHttpResponseBodyFeature.Writer => _writer;
+
+    void IHttpResponseBodyFeature.DisableBuffering() => _innerBody!.DisableBuffering();
+
+    Task IHttpResponseBodyFeature.StartAsync(CancellationToken cancellationToken)
+    {
+        OnResponseStarting();
+        return _innerBody!.StartAsync(cancellationToken);
+    }
+
+    Task IHttpResponseBodyFeature.SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken)
+    {
+        OnResponseStarting();
+        return _innerBody!.SendFileAsync(path, offset, count, cancellationToken);
+    }
+
+    Task IHttpResponseBodyFeature.CompleteAsync()
+    {
+        OnResponseStarting();
+        return _innerBody!.CompleteAsync();
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Status499;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers Status499's services.
+/// </summary>
+public static class Status499ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Status499 with options set in code. Options are validated when the host starts; a bad route pattern or
+    /// setting stops startup with a message naming it.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configure">Sets <see cref="Status499Options"/>, for example <c>o =&gt; o.MapRoute("/arcgis/{**path}", Status499Meaning.TokenRequired)</c>.</param>
+    /// <returns>A builder to chain token validators onto.</returns>
+    public static Status499Builder AddStatus499(this IServiceCollection services, Action<Status499Options>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.AddOptions<Status499Options>().ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddMetrics();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Status499Options>, Status499OptionsValidator>());
+        services.TryAddSingleton<Status499Metrics>();
+        services.TryAddSingleton<TokenRequestHandler>();
+        return new Status499Builder(services);
+    }
+
+    /// <summary>
+    /// Adds Status499 with options read from configuration (for example the <c>Status499</c> section of
+    /// <c>appsettings.json</c>), then <paramref name="configure"/>. Unknown meanings, log levels or route patterns
+    /// stop startup with a message naming the configuration key. Binding is hand-written, so it is trimming- and AOT-safe.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configuration">The configuration section, for example <c>builder.Configuration.GetSection("Status499")</c>.</param>
+    /// <param name="configure">Optional code settings applied after the configuration.</param>
+    /// <returns>A builder to chain token validators onto.</returns>
+    public static Status499Builder AddStatus499(this IServiceCollection services, IConfiguration configuration, Action<Status499Options>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.Configure<Status499Options>(options => Status499ConfigurationBinder.Bind(configuration, options));
+        return services.AddStatus499(configure);
+    }
+}

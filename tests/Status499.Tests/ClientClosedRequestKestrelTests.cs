@@ -1,0 +1,242 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Status499.Tests.Infrastructure;
+
+namespace Status499.Tests;
+
+// Real Kestrel on 127.0.0.1, real sockets that really close (FIN) or reset (RST).
+public sealed class ClientClosedRequestKestrelTests
+{
+    [Theory]
+    [InlineData(CloseMode.Fin)]
+    [InlineData(CloseMode.Reset)]
+    public async Task Handler_that_honours_the_token_is_recorded_as_499(CloseMode mode)
+    {
+        var entered = new Signal();
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/slow", async (CancellationToken ct) =>
+        {
+            entered.Set();
+            await Task.Delay(Timeout.Infinite, ct);
+            return "never";
+        }));
+
+        using (var client = await RawHttpClient.ConnectAsync(app.Port))
+        {
+            await client.SendGetAsync("/slow?token=secret-in-query");
+            await entered.WaitAsync();
+            client.Close(mode);
+        }
+
+        var seen = await app.Observer.WaitAsync();
+        seen.StatusCode.Should().Be(499);
+        seen.EscapedException.Should().BeNull("the abort-caused OperationCanceledException is swallowed");
+        seen.Disconnect.Should().Be(ClientDisconnect.BeforeResponse);
+        seen.Phase.Should().Be(ClientDisconnectPhase.Handler);
+        (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
+        AssertSignals(app, "handler", "before_response", "/slow");
+        app.Logs.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Error, "a client leaving is not an error");
+        // Status499's own events never carry the query string (the framework's hosting log line does; see README).
+        app.Logs.GetSnapshot().Where(r => r.Category!.StartsWith("Status499", StringComparison.Ordinal))
+            .Should().NotBeEmpty().And.NotContain(r => r.Message.Contains("secret-in-query"));
+    }
+
+    [Theory]
+    [InlineData(CloseMode.Fin)]
+    [InlineData(CloseMode.Reset)]
+    public async Task Handler_that_ignores_the_token_and_writes_200_is_recorded_as_499(CloseMode mode)
+    {
+        var entered = new Signal();
+        var wrote = new Signal();
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/ignores", async (HttpContext context) =>
+        {
+            entered.Set();
+            await Signal.WhenCancelled(context.RequestAborted);
+            await context.Response.WriteAsync("written into a closed connection", CancellationToken.None);
+            wrote.Set();
+        }));
+
+        using (var client = await RawHttpClient.ConnectAsync(app.Port))
+        {
+            await client.SendGetAsync("/ignores");
+            await entered.WaitAsync();
+            client.Close(mode);
+        }
+
+        await wrote.WaitAsync();
+        var seen = await app.Observer.WaitAsync();
+        seen.StatusCode.Should().Be(499);
+        seen.Disconnect.Should().Be(ClientDisconnect.BeforeResponse);
+        (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
+        AssertSignals(app, "handler", "before_response", "/ignores");
+
+        // UseHttpLogging() logs the status when the response starts: it must already read 499 then.
+        app.Logs.GetSnapshot().Should().Contain(r => r.Category == "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware" && r.Message.Contains("StatusCode: 499"));
+    }
+
+    [Theory]
+    [InlineData(CloseMode.Fin)]
+    [InlineData(CloseMode.Reset)]
+    public async Task Handler_that_ignores_the_token_and_returns_a_result_is_recorded_as_499(CloseMode mode)
+    {
+        var entered = new Signal();
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/result", async (HttpContext context) =>
+        {
+            entered.Set();
+            await Signal.WhenCancelled(context.RequestAborted);
+            return Results.Ok(new { done = true });
+        }));
+
+        using (var client = await RawHttpClient.ConnectAsync(app.Port))
+        {
+            await client.SendGetAsync("/result");
+            await entered.WaitAsync();
+            client.Close(mode);
+        }
+
+        var seen = await app.Observer.WaitAsync();
+        seen.StatusCode.Should().Be(499);
+        (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
+        AssertSignals(app, "handler", "before_response", "/result");
+    }
+
+    [Theory]
+    [InlineData(CloseMode.Fin)]
+    [InlineData(CloseMode.Reset)]
+    public async Task Client_that_leaves_while_uploading_the_body_is_recorded_as_499(CloseMode mode)
+    {
+        var entered = new Signal();
+        await using var app = await TestApp.StartAsync(a => a.MapPost("/upload", async (HttpContext context) =>
+        {
+            entered.Set();
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            return body.Length;
+        }));
+
+        using (var client = await RawHttpClient.ConnectAsync(app.Port))
+        {
+            await client.SendAsync("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\npartial body");
+            await entered.WaitAsync();
+            client.Close(mode);
+        }
+
+        var seen = await app.Observer.WaitAsync();
+        seen.StatusCode.Should().Be(499);
+        seen.EscapedException.Should().BeNull();
+        seen.Disconnect.Should().Be(ClientDisconnect.BeforeResponse);
+        (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
+        var phase = seen.Phase == ClientDisconnectPhase.RequestBody ? "request_body" : "handler";
+        seen.Phase.Should().BeOneOf(ClientDisconnectPhase.RequestBody, ClientDisconnectPhase.Handler);
+        AssertSignals(app, phase, "before_response", "/upload");
+    }
+
+    [Theory]
+    [InlineData(CloseMode.Fin)]
+    [InlineData(CloseMode.Reset)]
+    public async Task Client_that_leaves_after_the_first_chunk_keeps_the_status_it_was_sent(CloseMode mode)
+    {
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/stream", async (HttpContext context) =>
+        {
+            context.Response.StatusCode = 206;
+            await context.Response.WriteAsync("first chunk\n");
+            await context.Response.Body.FlushAsync();
+            await Signal.WhenCancelled(context.RequestAborted);
+            await context.Response.WriteAsync("second chunk\n", context.RequestAborted);
+        }));
+
+        using (var client = await RawHttpClient.ConnectAsync(app.Port))
+        {
+            await client.SendGetAsync("/stream");
+            (await client.ReceiveUntilAsync("first chunk")).Should().StartWith("HTTP/1.1 206");
+            client.Close(mode);
+        }
+
+        var seen = await app.Observer.WaitAsync();
+        seen.StatusCode.Should().Be(206);
+        seen.EscapedException.Should().BeNull();
+        seen.Disconnect.Should().Be(ClientDisconnect.DuringResponse);
+        seen.Phase.Should().Be(ClientDisconnectPhase.Response);
+        (await app.WaitForRecordedDurationStatusAsync()).Should().Be(206);
+        AssertSignals(app, "response", "during_response", "/stream", eventName: "ClientClosedDuringResponse");
+    }
+
+    [Fact]
+    public async Task Request_that_completes_is_untouched_and_adds_no_signal()
+    {
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/ok", () => "ok"));
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+
+        (await http.GetStringAsync("/ok")).Should().Be("ok");
+
+        var seen = await app.Observer.WaitAsync();
+        seen.StatusCode.Should().Be(200);
+        seen.Disconnect.Should().Be(ClientDisconnect.None);
+        (await app.WaitForRecordedDurationStatusAsync()).Should().Be(200);
+        app.ClientClosedRequests.GetMeasurementSnapshot().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Real_exception_not_caused_by_an_abort_propagates_unchanged()
+    {
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/boom", string () => throw new InvalidOperationException("real failure")));
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+
+        var response = await http.GetAsync("/boom");
+
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.InternalServerError);
+        var seen = await app.Observer.WaitAsync();
+        seen.EscapedException.Should().BeOfType<InvalidOperationException>();
+        app.ClientClosedRequests.GetMeasurementSnapshot().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Cancellation_not_caused_by_the_client_propagates_unchanged()
+    {
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/cancelled", string () => throw new OperationCanceledException("server-side cancellation")));
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+
+        var response = await http.GetAsync("/cancelled");
+
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.InternalServerError);
+        (await app.Observer.WaitAsync()).EscapedException.Should().BeOfType<OperationCanceledException>();
+    }
+
+    [Fact]
+    public async Task Disabled_route_is_left_to_the_framework()
+    {
+        var entered = new Signal();
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/raw", async (CancellationToken ct) =>
+        {
+            entered.Set();
+            await Task.Delay(Timeout.Infinite, ct);
+        }).DisableStatus499());
+
+        using (var client = await RawHttpClient.ConnectAsync(app.Port))
+        {
+            await client.SendGetAsync("/raw");
+            await entered.WaitAsync();
+            client.Close(CloseMode.Reset);
+        }
+
+        var seen = await app.Observer.WaitAsync();
+        seen.EscapedException.Should().BeAssignableTo<OperationCanceledException>("Status499 does not touch a disabled route");
+        seen.Meaning.Should().Be(Status499Meaning.None);
+        app.ClientClosedRequests.GetMeasurementSnapshot().Should().BeEmpty();
+    }
+
+    private static void AssertSignals(TestApp app, string phase, string disconnect, string route, string eventName = "ClientClosedRequest")
+    {
+        var measurement = app.ClientClosedRequests.GetMeasurementSnapshot().Should().ContainSingle().Subject;
+        measurement.Value.Should().Be(1);
+        measurement.Tags["status499.phase"].Should().Be(phase);
+        measurement.Tags["status499.disconnect"].Should().Be(disconnect);
+        measurement.Tags["status499.meaning"].Should().Be("client_closed_request");
+        measurement.Tags["http.route"].Should().Be(route);
+        measurement.Tags["http.request.method"].Should().NotBeNull();
+
+        var record = app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == eventName).Subject;
+        record.Level.Should().Be(LogLevel.Information);
+        record.Message.Should().Contain(route).And.NotContain("?");
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Status499.Tests.Infrastructure;
+
+// Middleware placed first in the pipeline: what any outer middleware (a logger, an exception handler) sees.
+public sealed class OuterObserver
+{
+    private readonly TaskCompletionSource<Observation> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<Observation> Completed => _completed.Task;
+
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        Exception? escaped = null;
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex)
+        {
+            escaped = ex;
+            throw;
+        }
+        finally
+        {
+            var feature = context.Features.Get<IStatus499Feature>();
+            _completed.TrySetResult(new Observation(
+                context.Response.StatusCode,
+                escaped,
+                feature?.Meaning ?? Status499Meaning.None,
+                feature?.ClientDisconnect ?? ClientDisconnect.None,
+                feature?.DisconnectPhase ?? ClientDisconnectPhase.None,
+                feature?.TokenOutcome ?? TokenOutcome.NotChecked,
+                feature?.TokenSource ?? TokenSource.None));
+        }
+    }
+
+    public async Task<Observation> WaitAsync() => await Completed.WaitAsync(TimeSpan.FromSeconds(15));
+}
+
+public sealed record Observation(
+    int StatusCode,
+    Exception? EscapedException,
+    Status499Meaning Meaning,
+    ClientDisconnect Disconnect,
+    ClientDisconnectPhase Phase,
+    TokenOutcome TokenOutcome,
+    TokenSource TokenSource);

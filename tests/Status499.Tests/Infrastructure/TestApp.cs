@@ -1,0 +1,110 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Status499;
+
+namespace Status499.Tests.Infrastructure;
+
+// A real app for one test: Kestrel on 127.0.0.1:0 (or TestServer), an outer observer middleware placed before
+// UseHttpLogging() and UseStatus499(), fake logging, and collectors for the hosting metric and Status499's counters.
+public sealed class TestApp : IAsyncDisposable
+{
+    private TestApp(WebApplication app, OuterObserver observer)
+    {
+        App = app;
+        Observer = observer;
+        var meterFactory = app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        RequestDuration = new MetricCollector<double>(meterFactory, "Microsoft.AspNetCore.Hosting", "http.server.request.duration");
+        ClientClosedRequests = new MetricCollector<long>(meterFactory, "Status499", "status499.client_closed_requests");
+        TokenRejections = new MetricCollector<long>(meterFactory, "Status499", "status499.token_rejections");
+    }
+
+    public WebApplication App { get; }
+
+    public OuterObserver Observer { get; }
+
+    public MetricCollector<double> RequestDuration { get; }
+
+    public MetricCollector<long> ClientClosedRequests { get; }
+
+    public MetricCollector<long> TokenRejections { get; }
+
+    public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public int Port => BaseAddress.Port;
+
+    public static async Task<TestApp> StartAsync(
+        Action<WebApplication> mapEndpoints,
+        Action<Status499Options>? configure = null,
+        Action<Status499Builder>? configureBuilder = null,
+        bool testServer = false,
+        HttpProtocols protocols = HttpProtocols.Http1,
+        Action<WebApplication>? beforeStatus499 = null,
+        Action<IServiceCollection>? services = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddFakeLogging();
+        builder.Services.AddHttpLogging(o =>
+        {
+            o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode;
+        });
+        var status499 = builder.Services.AddStatus499(configure);
+        configureBuilder?.Invoke(status499);
+        services?.Invoke(builder.Services);
+
+        if (testServer)
+        {
+            builder.WebHost.UseTestServer();
+        }
+        else
+        {
+            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = protocols));
+        }
+
+        var app = builder.Build();
+        var observer = new OuterObserver();
+        app.Use(observer.InvokeAsync);
+        app.UseHttpLogging();
+        beforeStatus499?.Invoke(app);
+        app.UseRouting();
+        app.UseStatus499();
+        mapEndpoints(app);
+
+        var testApp = new TestApp(app, observer);
+        await app.StartAsync();
+        testApp.BaseAddress = testServer
+            ? new Uri("http://localhost/")
+            : new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        return testApp;
+    }
+
+    public HttpClient CreateTestServerClient() => App.GetTestClient();
+
+    public async ValueTask DisposeAsync()
+    {
+        RequestDuration.Dispose();
+        ClientClosedRequests.Dispose();
+        TokenRejections.Dispose();
+        await App.StopAsync(TimeSpan.FromSeconds(5));
+        await App.DisposeAsync();
+    }
+
+    public async Task<int> WaitForRecordedDurationStatusAsync()
+    {
+        await RequestDuration.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+        return Convert.ToInt32(RequestDuration.GetMeasurementSnapshot()[0].Tags["http.response.status_code"], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,96 @@
+// The unmodified ArcGIS Maps SDK for JavaScript (@arcgis/core) in Debian's Chromium against the
+// sample: (a) anonymous FeatureLayer load fails with the sample's 499 "Token Required";
+// (b) IdentityManager signs in at the sample's generateToken, the layer loads and queryFeatures()
+// returns 12; (c) a MapView with only that layer draws them; a screenshot goes to SCREENSHOT_PATH.
+//
+// env: SAMPLE_URL, DEMO_USERNAME, DEMO_PASSWORD, SCREENSHOT_PATH (required);
+//      CHROMIUM_PATH (default /usr/bin/chromium).
+// Server needs: maps-sdk/dist (node maps-sdk/build.mjs) served as static files at
+// ${SAMPLE_URL}/maps-sdk/ without a token, and contract §7 of /work/shared/arcgis-contract.md.
+// The page is same-origin with the REST API, so no CORS is involved.
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { env, sampleUrls, run } from "./lib/harness.mjs";
+
+await run("maps-sdk", async (out) => {
+  const { base } = sampleUrls();
+  const username = env("DEMO_USERNAME");
+  const password = env("DEMO_PASSWORD");
+  const screenshotPath = path.resolve(env("SCREENSHOT_PATH"));
+  const origin = new URL(base).origin;
+  const userDataDir = await mkdtemp(path.join(tmpdir(), "status499-chromium-"));
+  let context;
+  try {
+    // launchPersistentContext because Playwright refuses --user-data-dir in `args`; headless:true
+    // adds --headless, and chromiumSandbox:false (the default) adds --no-sandbox.
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: env("CHROMIUM_PATH", "/usr/bin/chromium"),
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+        // --disable-gpu leaves WebGL to SwiftShader, which Chromium only allows with this flag; MapView needs WebGL2.
+        "--enable-unsafe-swiftshader"],
+      viewport: { width: 800, height: 540 },
+      timeout: 30_000,
+    });
+
+    // Nothing may leave the sample's origin (no CDN, no basemap, no portal): block and report it.
+    const offOrigin = [];
+    await context.route("**/*", (route) => {
+      const u = new URL(route.request().url());
+      if (u.origin === origin) return route.continue();
+      offOrigin.push(`${u.origin}${u.pathname}`);
+      return route.abort();
+    });
+    // What the SDK put on the wire for the ArcGIS endpoints (token values are not recorded).
+    const wire = [];
+    context.on("requestfinished", async (req) => {
+      const u = new URL(req.url());
+      if (!u.pathname.startsWith("/arcgis/")) return;
+      const form = req.method() === "POST" ? new URLSearchParams(req.postData() ?? "") : null;
+      const entry = { method: req.method(), path: u.pathname, f: u.searchParams.get("f") ?? form?.get("f") ?? null };
+      entry.tokenVia = req.headers()["x-esri-authorization"] ? "X-Esri-Authorization" : u.searchParams.has("token") ? "query" : form?.has("token") ? "form" : null;
+      if (u.pathname.endsWith("/generateToken")) entry.formKeys = form ? [...form.keys()].sort() : null;
+      entry.status = (await req.response())?.status() ?? null;
+      wire.push(entry);
+    });
+    const pageErrors = [];
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on("pageerror", (e) => pageErrors.push(String(e).slice(0, 300)));
+    page.on("console", (m) => m.type() === "error" && pageErrors.push(m.text().slice(0, 300)));
+
+    const pageUrl = `${base}/maps-sdk/index.html`;
+    const nav = await page.goto(pageUrl, { waitUntil: "load", timeout: 30_000 });
+    assert.equal(nav?.status(), 200, `GET ${pageUrl} (run node maps-sdk/build.mjs; the sample must serve maps-sdk/dist at /maps-sdk/)`);
+    await page.waitForFunction(() => window.status499Ready === true, null, { timeout: 30_000 });
+    out.pageErrors = pageErrors;
+    out.offOrigin = offOrigin;
+    out.wire = wire;
+    Object.assign(out, await page.evaluate((cfg) => window.status499Run(cfg), { username, password }));
+    await page.screenshot({ path: screenshotPath });
+    out.screenshot = screenshotPath;
+
+    // (a) The SDK reads the body, not the status line (contract §7): httpStatus is the body code.
+    assert.equal(out.anonymous.loaded, false, "anonymous load must fail");
+    assert.equal(out.anonymous.message, "Token Required", "anonymous load error message");
+    assert.equal(out.anonymous.httpStatus, 499, "anonymous load error details.httpStatus");
+    // (b) generateToken was POSTed (IdentityManagerBase generateToken: method "post"), then the
+    // layer and its queries carried the registered token as `token=` (request/process.js).
+    const gen = wire.find((w) => w.path.endsWith("/generateToken"));
+    assert.equal(gen?.method, "POST", "the SDK POSTs its sign-in to tokenServicesUrl");
+    const afterSignIn = wire.slice(wire.indexOf(gen) + 1).filter((w) => w.path.includes("/FeatureServer"));
+    assert.ok(afterSignIn.length > 0 && afterSignIn.every((w) => w.tokenVia), "every FeatureServer request after sign-in carries the token");
+    assert.equal(out.signedIn.objectIdField, "OBJECTID");
+    assert.equal(out.signedIn.features, 12, "queryFeatures() after sign-in");
+    assert.equal(new Set(out.signedIn.objectIds).size, 12, "12 distinct OBJECTIDs");
+    // (c) All 12 reached the layer view and something red was drawn (a 14 px marker is ~150 px).
+    assert.equal(out.mapView.featuresInLayerView, 12, "features in the MapView's layer view");
+    assert.ok(out.mapView.redPixels > 100, `red marker pixels in view.takeScreenshot(): ${out.mapView.redPixels}`);
+  } finally {
+    await context?.close().catch(() => {});
+    await rm(userDataDir, { recursive: true, force: true });
+  }
+});

@@ -16,31 +16,26 @@ internal sealed class RouteMappingMatcher
 
     private readonly string _literalPath;
     private readonly bool _hasCatchAll;
-    private readonly TemplateMatcher? _templateMatcher;
+    private readonly TemplateMatcher _templateMatcher;
+    private readonly bool _isLiteral;
 
     public RouteMappingMatcher(RoutePattern pattern, Status499Meaning meaning)
     {
         Meaning = meaning;
 
-        if (TryGetLiteralPrefix(pattern, out var literalPath, out var hasCatchAll))
-        {
-            _literalPath = literalPath;
-            _hasCatchAll = hasCatchAll;
-        }
-        else
-        {
-            _literalPath = string.Empty;
-            _templateMatcher = new TemplateMatcher(new RouteTemplate(pattern), new RouteValueDictionary(pattern.Defaults));
-        }
+        _templateMatcher = new TemplateMatcher(new RouteTemplate(pattern), new RouteValueDictionary(pattern.Defaults));
+        _isLiteral = TryGetLiteralPrefix(pattern, out _literalPath, out _hasCatchAll);
     }
 
     public Status499Meaning Meaning { get; }
 
     public bool IsMatch(PathString path)
     {
-        if (_templateMatcher is null)
+        // Empty segments ("//") have framework-specific rules; leave them to the framework's matcher.
+        var value = path.Value.AsSpan();
+        if (_isLiteral && !value.Contains("//", StringComparison.Ordinal))
         {
-            return IsLiteralMatch(path.Value.AsSpan());
+            return IsLiteralMatch(value);
         }
 
         // TemplateMatcher fills a dictionary with the captured values; reuse one per thread and clear it.

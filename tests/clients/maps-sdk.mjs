@@ -54,7 +54,10 @@ await run("maps-sdk", async (out) => {
       const entry = { method: req.method(), path: u.pathname, f: u.searchParams.get("f") ?? form?.get("f") ?? null };
       entry.tokenVia = req.headers()["x-esri-authorization"] ? "X-Esri-Authorization" : u.searchParams.has("token") ? "query" : form?.has("token") ? "form" : null;
       if (u.pathname.endsWith("/generateToken")) entry.formKeys = form ? [...form.keys()].sort() : null;
-      entry.status = (await req.response())?.status() ?? null;
+      const res = await req.response();
+      entry.status = res?.status() ?? null;
+      const body = await res?.json().catch(() => null);
+      if (body?.error) entry.bodyErrorCode = body.error.code;
       wire.push(entry);
     });
     const pageErrors = [];
@@ -77,12 +80,20 @@ await run("maps-sdk", async (out) => {
     assert.equal(out.anonymous.loaded, false, "anonymous load must fail");
     assert.equal(out.anonymous.message, "Token Required", "anonymous load error message");
     assert.equal(out.anonymous.httpStatus, 499, "anonymous load error details.httpStatus");
-    // (b) generateToken was POSTed (IdentityManagerBase generateToken: method "post"), then the
-    // layer and its queries carried the registered token as `token=` (request/process.js).
+    // (b) generateToken was POSTed (IdentityManagerBase generateToken: method "post").
     const gen = wire.find((w) => w.path.endsWith("/generateToken"));
     assert.equal(gen?.method, "POST", "the SDK POSTs its sign-in to tokenServicesUrl");
+    // A token registered for `<server>/rest/services` is not sent up front: findCredential() only
+    // matches URLs already in the credential's `resources` (IdentityManagerBase.js findCredential,
+    // `_getIdenticalSvcIdx(e,i)!==-1`). The layer's first request goes out anonymously, the body 499
+    // sends the SDK to getCredential(), which adopts the registered credential for this URL, and
+    // the request is retried with `token=`; later requests send it directly. So after sign-in every
+    // FeatureServer request either carries the token or is that anonymous probe answered with 499.
     const afterSignIn = wire.slice(wire.indexOf(gen) + 1).filter((w) => w.path.includes("/FeatureServer"));
-    assert.ok(afterSignIn.length > 0 && afterSignIn.every((w) => w.tokenVia), "every FeatureServer request after sign-in carries the token");
+    const probes = afterSignIn.filter((w) => !w.tokenVia);
+    out.tokenAfterSignIn = { requests: afterSignIn.length, withToken: afterSignIn.length - probes.length, anonymousProbes: probes.length, probeBodyCodes: probes.map((w) => w.bodyErrorCode ?? null) };
+    assert.ok(afterSignIn.some((w) => w.tokenVia === "query"), "FeatureServer requests after sign-in carry token= in the query");
+    assert.ok(probes.every((w) => w.bodyErrorCode === 499), "an anonymous request after sign-in must get the 499 body that makes the SDK attach the token");
     assert.equal(out.signedIn.objectIdField, "OBJECTID");
     assert.equal(out.signedIn.features, 12, "queryFeatures() after sign-in");
     assert.equal(new Set(out.signedIn.objectIds).size, 12, "12 distinct OBJECTIDs");

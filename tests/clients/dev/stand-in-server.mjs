@@ -98,7 +98,10 @@ const server = http.createServer(async (req, res) => {
   try {
     const params = await readParams(req, url);
     const { token, via } = findToken(req, url, params);
-    if (LOG) console.error(`${req.method} ${p} f=${params.get("f")} token=${via ?? "-"} referer=${req.headers.referer ?? "-"}`);
+    if (LOG) {
+      const shown = [...params].filter(([k]) => k !== "token" && k !== "password").map(([k, v]) => `${k}=${v.slice(0, 60)}`).join("&");
+      console.error(`${req.method} ${p} token=${via ?? "-"} referer=${req.headers.referer ?? "-"} ${shown}`);
+    }
     if (p === "/arcgis/rest/info") {
       return send(res, 200, { currentVersion: 11.3, fullVersion: "11.3.0", authInfo: { isTokenBasedSecurity: true, tokenServicesUrl: `http://${req.headers.host}/arcgis/tokens/generateToken`, shortLivedTokenValidity: 60 } });
     }

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Status499.Tests.Infrastructure;
+
+namespace Status499.Tests;
+
+// TestServer has no Kestrel to turn an abort into 499 after the pipeline: only the library does it there.
+public sealed class TestServerClientClosedRequestTests
+{
+    [Fact]
+    public async Task Cancelled_request_to_the_sample_is_recorded_as_499()
+    {
+        var observer = new OuterObserver();
+        var entered = new Signal();
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.ConfigureServices(s =>
+            s.AddSingleton<IStartupFilter>(new OuterObserverStartupFilter(observer, entered))));
+        using var client = factory.CreateClient();
+        using var cancel = new CancellationTokenSource();
+
+        var request = client.GetAsync("/slow", cancel.Token);
+        await entered.WaitAsync();
+        cancel.Cancel();
+        await FluentActions.Awaiting(() => request).Should().ThrowAsync<OperationCanceledException>();
+
+        var seen = await observer.WaitAsync();
+        seen.StatusCode.Should().Be(499);
+        seen.EscapedException.Should().BeNull();
+        seen.Meaning.Should().Be(Status499Meaning.ClientClosedRequest);
+        seen.Disconnect.Should().Be(ClientDisconnect.BeforeResponse);
+    }
+
+    [Fact]
+    public async Task Handler_that_ignores_the_token_is_recorded_as_499_on_TestServer()
+    {
+        var entered = new Signal();
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/ignores", async (HttpContext context) =>
+            {
+                entered.Set();
+                await Signal.WhenCancelled(context.RequestAborted);
+                await context.Response.WriteAsync("late");
+            }),
+            testServer: true);
+        using var client = app.CreateTestServerClient();
+        using var cancel = new CancellationTokenSource();
+
+        var request = client.GetAsync("/ignores", cancel.Token);
+        await entered.WaitAsync();
+        cancel.Cancel();
+        await FluentActions.Awaiting(() => request).Should().ThrowAsync<OperationCanceledException>();
+
+        (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
+        (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
+        app.ClientClosedRequests.GetMeasurementSnapshot().Should().ContainSingle();
+    }
+
+    private sealed class OuterObserverStartupFilter(OuterObserver observer, Signal entered) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextMiddleware) =>
+            {
+                entered.Set();
+                await observer.InvokeAsync(context, nextMiddleware);
+            });
+            next(app);
+        };
+    }
+}

@@ -23,6 +23,7 @@ await run("maps-sdk", async (out) => {
   const origin = new URL(base).origin;
   const userDataDir = await mkdtemp(path.join(tmpdir(), "status499-chromium-"));
   let context;
+  let page;
   try {
     // launchPersistentContext because Playwright refuses --user-data-dir in `args`; headless:true
     // adds --headless, and chromiumSandbox:false (the default) adds --no-sandbox.
@@ -61,7 +62,7 @@ await run("maps-sdk", async (out) => {
       wire.push(entry);
     });
     const pageErrors = [];
-    const page = context.pages()[0] ?? (await context.newPage());
+    page = context.pages()[0] ?? (await context.newPage());
     page.on("pageerror", (e) => pageErrors.push(String(e).slice(0, 300)));
     page.on("console", (m) => m.type() === "error" && pageErrors.push(m.text().slice(0, 300)));
 
@@ -72,7 +73,10 @@ await run("maps-sdk", async (out) => {
     out.pageErrors = pageErrors;
     out.offOrigin = offOrigin;
     out.wire = wire;
-    Object.assign(out, await page.evaluate((cfg) => window.status499Run(cfg), { username, password }));
+    // Bounded: if the SDK ever fell back to its sign-in dialog it would wait for a person forever.
+    const run = page.evaluate((cfg) => window.status499Run(cfg), { username, password })
+      .catch((e) => Promise.reject(new Error(e.message.split("\n")[0]))); // drop the page's stack
+    Object.assign(out, await withTimeout(run, 90_000, "status499Run() in the page"));
     await page.screenshot({ path: screenshotPath });
     out.screenshot = screenshotPath;
 
@@ -101,7 +105,15 @@ await run("maps-sdk", async (out) => {
     assert.equal(out.mapView.featuresInLayerView, 12, "features in the MapView's layer view");
     assert.ok(out.mapView.redPixels > 100, `red marker pixels in view.takeScreenshot(): ${out.mapView.redPixels}`);
   } finally {
+    // On failure, still leave a picture of what the page showed.
+    if (page && !out.screenshot) out.screenshot = await page.screenshot({ path: screenshotPath }).then(() => screenshotPath, () => null);
     await context?.close().catch(() => {});
     await rm(userDataDir, { recursive: true, force: true });
   }
 });
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -14,7 +14,11 @@ import * as reactiveUtils from "@arcgis/core/core/reactiveUtils.js";
 // Workers, CSS, translations and wasm come from here (build.mjs copies them); the default is the CDN.
 esriConfig.assetsPath = new URL("./assets", import.meta.url).href;
 
-const status = (text) => (document.getElementById("status").textContent = text);
+let step = "start";
+const status = (text) => {
+  step = text;
+  document.getElementById("status").textContent = text;
+};
 const describe = (e) => ({
   name: e?.name,
   message: e?.message,
@@ -22,7 +26,15 @@ const describe = (e) => ({
   messageCode: e?.details?.messageCode ?? null,
 });
 
-window.status499Run = async ({ username, password }) => {
+// SDK errors do not survive page.evaluate() serialization; rethrow as a plain Error naming the step.
+window.status499Run = (config) =>
+  runSteps(config).catch((e) => {
+    const message = `${step} ${e?.name}: ${e?.message}${e?.details?.httpStatus ? ` (httpStatus ${e.details.httpStatus})` : ""}`;
+    status(`FAILED at ${message}`);
+    throw new Error(message);
+  });
+
+async function runSteps({ username, password }) {
   const server = `${location.origin}/arcgis`;
   const layerUrl = `${server}/rest/services/Demo/FeatureServer/0`;
   const result = {};
@@ -93,7 +105,7 @@ window.status499Run = async ({ username, password }) => {
   };
   status(`Status499 sample: ${queried.features.length} features queried, ${drawn.features.length} drawn (red) after a 499 "${result.anonymous.message}" and sign-in.`);
   return result;
-};
+}
 
 function extentOf(features) {
   const xs = features.map((f) => f.geometry.x);

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.DependencyInjection;
+using Status499.Tests.Infrastructure;
+
+namespace Status499.Tests;
+
+// Cancellation that the server caused is not a client closing the request.
+public sealed class ServerSideAbortTests
+{
+    [Fact]
+    public async Task Request_timeout_stays_504_and_is_not_counted()
+    {
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/timeout", async (CancellationToken ct) =>
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }).WithRequestTimeout(TimeSpan.FromMilliseconds(100)),
+            services: s => s.AddRequestTimeouts(),
+            beforeStatus499: a => { a.UseRouting(); a.UseRequestTimeouts(); });
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+
+        using var response = await http.GetAsync("/timeout");
+
+        ((int)response.StatusCode).Should().Be(504);
+        (await app.WaitForRecordedDurationStatusAsync()).Should().Be(504);
+        app.ClientClosedRequests.GetMeasurementSnapshot().Should().BeEmpty();
+    }
+}

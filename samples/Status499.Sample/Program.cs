@@ -1,12 +1,18 @@
 using Microsoft.AspNetCore.HttpLogging;
 using Status499;
+using Status499.Sample;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddHttpLogging(o => o.LoggingFields = HttpLoggingFields.RequestPropertiesAndHeaders | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration);
+// Method, path, status and duration only: no query string and no headers, which can carry tokens on token routes.
+builder.Services.AddHttpLogging(o => o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath
+    | HttpLoggingFields.RequestProtocol | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration);
 
 // Meanings come from appsettings.json ("Status499" section) and from endpoint metadata below.
-builder.Services.AddStatus499(builder.Configuration.GetSection("Status499"));
+// Token routes (/arcgis/rest/services/**, from appsettings.json, and /api/report below) accept the development token
+// Sample:DemoToken and tokens minted by /arcgis/tokens/generateToken.
+builder.Services.AddStatus499(builder.Configuration.GetSection("Status499"))
+    .AddDemoTokens(builder.Configuration);
 
 var app = builder.Build();
 
@@ -52,6 +58,14 @@ app.MapGet("/events", async (HttpResponse response, CancellationToken ct) =>
         await Task.Delay(1000, CancellationToken.None);
     }
 }).DisableStatus499();
+
+// ArcGIS-compatible REST endpoints protected by "499 Token Required".
+app.MapDemoTokenEndpoints();
+app.MapDemoFeatureService();
+
+// Token-protected by endpoint metadata rather than by a route pattern.
+app.MapGet("/api/report", (HttpContext context) => new { report = "quarterly", user = context.User.Identity?.Name })
+    .RequireToken();
 
 // What Status499 decided for this request.
 app.MapGet("/status499", (HttpContext context) =>

@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Status499;
 
 /// <summary>
-/// Returned by <c>AddStatus499</c> so that token validators and issuers can be chained onto the registration.
+/// Returned by <c>AddStatus499</c> to register how tokens are validated on <see cref="Status499Meaning.TokenRequired"/>
+/// routes. One validator is used; when several are registered, the last one wins.
 /// </summary>
 public sealed class Status499Builder
 {
@@ -11,4 +13,57 @@ public sealed class Status499Builder
 
     /// <summary>The application's service collection.</summary>
     public IServiceCollection Services { get; }
+
+    /// <summary>Validates tokens with <typeparamref name="TValidator"/>, created by dependency injection.</summary>
+    /// <typeparam name="TValidator">The validator type.</typeparam>
+    /// <param name="lifetime">
+    /// The validator's lifetime. Singleton (the default) costs nothing per request; use Scoped when it depends on
+    /// scoped services such as a DbContext.
+    /// </param>
+    /// <returns>This builder.</returns>
+    public Status499Builder AddTokenValidator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
+        ServiceLifetime lifetime = ServiceLifetime.Singleton)
+        where TValidator : class, ITokenValidator
+    {
+        Services.Add(new ServiceDescriptor(typeof(ITokenValidator), typeof(TValidator), lifetime));
+        return this;
+    }
+
+    /// <summary>Validates tokens with a delegate.</summary>
+    /// <param name="validate">Returns the verdict for a token; see <see cref="ITokenValidator"/> for the rules it must follow.</param>
+    /// <returns>This builder.</returns>
+    public Status499Builder AddTokenValidator(Func<TokenValidationContext, ValueTask<TokenValidationResult>> validate)
+    {
+        ArgumentNullException.ThrowIfNull(validate);
+        Services.AddSingleton<ITokenValidator>(new DelegateTokenValidator(validate));
+        return this;
+    }
+
+    /// <summary>
+    /// Accepts exactly the given tokens, compared in fixed time. Meant for development, tests and simple shared keys;
+    /// use <see cref="AddAuthenticationSchemeTokenValidator"/> or your own validator for user tokens.
+    /// </summary>
+    /// <param name="tokens">The accepted tokens; at least one non-empty.</param>
+    /// <returns>This builder.</returns>
+    public Status499Builder AddStaticTokens(params IEnumerable<string> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        Services.AddSingleton<ITokenValidator>(new StaticTokenValidator(tokens));
+        return this;
+    }
+
+    /// <summary>
+    /// Validates tokens with an ASP.NET Core authentication scheme you already have (for example JwtBearer): the token,
+    /// from whichever source the client used, is handed to <c>AuthenticateAsync(scheme)</c> as a bearer token. A
+    /// successful result sets <c>HttpContext.User</c>; an expired JWT is answered 498 and logged as expired.
+    /// </summary>
+    /// <remarks>Place <c>UseStatus499()</c> before <c>UseAuthentication()</c>, so the scheme's result is not already cached for the request.</remarks>
+    /// <param name="scheme">The authentication scheme name, for example <c>JwtBearerDefaults.AuthenticationScheme</c>.</param>
+    /// <returns>This builder.</returns>
+    public Status499Builder AddAuthenticationSchemeTokenValidator(string scheme)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scheme);
+        Services.AddSingleton<ITokenValidator>(new AuthenticationSchemeTokenValidator(scheme));
+        return this;
+    }
 }

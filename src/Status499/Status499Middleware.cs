@@ -64,6 +64,7 @@ internal sealed class Status499Middleware
 
             if (!validation.Result)
             {
+                OnPipelineCompleted(context, state);
                 return Task.CompletedTask;
             }
         }
@@ -80,6 +81,10 @@ internal sealed class Status499Middleware
         if (await validation)
         {
             await InvokeNext(context, state);
+        }
+        else
+        {
+            OnPipelineCompleted(context, state);
         }
     }
 

@@ -48,6 +48,20 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     public HttpContext Context => _context!;
 
+    private CancellationTokenSource? _validationCancellation;
+
+    // One source per connection, reset after each validation, so the timeout costs no allocation per request.
+    public CancellationTokenSource RentValidationCancellation() => _validationCancellation ??= new CancellationTokenSource();
+
+    public void ReturnValidationCancellation()
+    {
+        if (_validationCancellation is { } cts && !cts.TryReset())
+        {
+            cts.Dispose();
+            _validationCancellation = null;
+        }
+    }
+
     internal IHttpResponseBodyFeature InnerBody => _innerBody!;
 
     public static Status499RequestState Get(HttpContext context)

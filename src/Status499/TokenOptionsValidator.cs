@@ -2,7 +2,41 @@ namespace Status499;
 
 internal static class TokenOptionsValidator
 {
+    public const int MaxAllowedTokenLength = 64 * 1024;
+
     public static void Validate(TokenOptions options, List<string> errors)
     {
+        if (options.MaxTokenLength is <= 0 or > MaxAllowedTokenLength)
+        {
+            errors.Add($"Status499:Token:MaxTokenLength must be between 1 and {MaxAllowedTokenLength}; it is {options.MaxTokenLength}.");
+        }
+
+        if (options.ValidationTimeout <= TimeSpan.Zero && options.ValidationTimeout != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"Status499:Token:ValidationTimeout must be positive; it is {options.ValidationTimeout}.");
+        }
+
+        if (!Enum.IsDefined(options.Dialect))
+        {
+            errors.Add($"Status499:Token:Dialect has the undefined value {(int)options.Dialect}.");
+        }
+
+        if (!Enum.IsDefined(options.StatusMode))
+        {
+            errors.Add($"Status499:Token:StatusMode has the undefined value {(int)options.StatusMode}.");
+        }
+
+        foreach (var source in options.Sources)
+        {
+            if (source == TokenSource.None || !Enum.IsDefined(source))
+            {
+                errors.Add($"Status499:Token:Sources contains {source}, which is not a token source.");
+            }
+        }
+
+        if (options.Sources.Contains(TokenSource.Cookie) && string.IsNullOrWhiteSpace(options.CookieName))
+        {
+            errors.Add("Status499:Token:Sources contains Cookie but Status499:Token:CookieName is not set.");
+        }
     }
 }

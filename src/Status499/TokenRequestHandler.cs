@@ -1,12 +1,211 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Status499;
 
-// Validates the token of a TokenRequired request and writes the ArcGIS error when it fails.
-// Returns true when the request may continue to the endpoint.
+// Every log call here is on a refusal path, where building the path string is cheap next to writing the error.
+#pragma warning disable CA1873
+
+// Reads and validates the token of a TokenRequired request and answers the ArcGIS way when it fails.
+// HandleAsync returns true when the request may continue to the endpoint. It fails closed: any exception, timeout or
+// missing validator refuses the request.
 internal sealed class TokenRequestHandler
 {
-#pragma warning disable CA1822 // Filled in by the token validation work.
-    public ValueTask<bool> HandleAsync(HttpContext context, Status499RequestState state) => new(true);
-#pragma warning restore CA1822
+    private readonly TokenReader _reader;
+    private readonly ArcGisErrorWriter _writer;
+    private readonly Status499Metrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _timeout;
+
+    public TokenRequestHandler(IOptions<Status499Options> options, Status499Metrics metrics, ILoggerFactory loggerFactory)
+    {
+        var tokenOptions = options.Value.Token;
+        _reader = new TokenReader(tokenOptions);
+        _writer = new ArcGisErrorWriter(tokenOptions);
+        _timeout = tokenOptions.ValidationTimeout;
+        _metrics = metrics;
+        _logger = loggerFactory.CreateLogger("Status499.TokenValidation");
+    }
+
+    public ValueTask<bool> HandleAsync(HttpContext context, Status499RequestState state)
+    {
+        // CORS preflights never carry credentials (Fetch standard); refusing them would break browser clients.
+        if (IsCorsPreflight(context.Request))
+        {
+            return new(true);
+        }
+
+        ValueTask<TokenRead> read;
+        try
+        {
+            read = _reader.ReadAsync(context);
+        }
+        catch (Exception ex) when (IsClientGone(ex, context))
+        {
+            return new(false);
+        }
+
+        return read.IsCompletedSuccessfully ? Validate(context, state, read.Result) : AwaitReadAsync(read, context, state);
+    }
+
+    private async ValueTask<bool> AwaitReadAsync(ValueTask<TokenRead> pending, HttpContext context, Status499RequestState state)
+    {
+        TokenRead read;
+        try
+        {
+            read = await pending;
+        }
+        catch (Exception ex) when (IsClientGone(ex, context))
+        {
+            return false;
+        }
+
+        return await Validate(context, state, read);
+    }
+
+    private ValueTask<bool> Validate(HttpContext context, Status499RequestState state, TokenRead read)
+    {
+        if (read.Malformed != MalformedTokenReason.None)
+        {
+            Status499Log.TokenMalformed(_logger, context.Request.Method, PathOf(context), read.Malformed.ToString());
+            return RejectAsync(context, state, TokenOutcome.Malformed, ToError(read.Malformed));
+        }
+
+        if (read.Token is null)
+        {
+            Status499Log.TokenMissing(_logger, context.Request.Method, PathOf(context));
+            return RejectAsync(context, state, TokenOutcome.Missing, ArcGisError.TokenRequired);
+        }
+
+        state.TokenSource = read.Source;
+        var validator = context.RequestServices.GetService<ITokenValidator>();
+        if (validator is null)
+        {
+            Status499Log.NoTokenValidator(_logger, context.Request.Method, PathOf(context));
+            return RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
+        }
+
+        var cancellation = state.RentValidationCancellation();
+        ValueTask<TokenValidationResult> validation;
+        try
+        {
+            validation = validator.ValidateAsync(new TokenValidationContext(context, read.Token, read.Source, cancellation.Token));
+        }
+        catch (Exception ex)
+        {
+            state.ReturnValidationCancellation();
+            return ValidatorFailedAsync(context, state, validator, read.Token, ex);
+        }
+
+        if (validation.IsCompletedSuccessfully)
+        {
+            state.ReturnValidationCancellation();
+            return Apply(context, state, validation.Result);
+        }
+
+        cancellation.CancelAfter(_timeout);
+        return AwaitValidationAsync(validation, context, state, validator, read.Token, cancellation);
+    }
+
+    private async ValueTask<bool> AwaitValidationAsync(
+        ValueTask<TokenValidationResult> pending, HttpContext context, Status499RequestState state, ITokenValidator validator, string token, CancellationTokenSource cancellation)
+    {
+        TokenValidationResult result;
+        try
+        {
+            // WaitAsync bounds validators that ignore their cancellation token.
+            result = await pending.AsTask().WaitAsync(_timeout, context.RequestAborted);
+        }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            state.ReturnValidationCancellation();
+            return false;
+        }
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && cancellation.IsCancellationRequested))
+        {
+            state.ReturnValidationCancellation();
+            Status499Log.TokenValidatorTimedOut(_logger, validator.GetType().Name, context.Request.Method, PathOf(context), _timeout.TotalMilliseconds);
+            return await RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
+        }
+        catch (Exception ex)
+        {
+            state.ReturnValidationCancellation();
+            return await ValidatorFailedAsync(context, state, validator, token, ex);
+        }
+
+        state.ReturnValidationCancellation();
+        return await Apply(context, state, result);
+    }
+
+    private ValueTask<bool> ValidatorFailedAsync(HttpContext context, Status499RequestState state, ITokenValidator validator, string token, Exception ex)
+    {
+        // A validator may have put the token into its exception: then log only the exception's type.
+        var loggable = ex.ToString().Contains(token, StringComparison.Ordinal) ? null : ex;
+        Status499Log.TokenValidatorFailed(_logger, loggable, validator.GetType().Name, ex.GetType().FullName, context.Request.Method, PathOf(context));
+        return RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
+    }
+
+    private ValueTask<bool> Apply(HttpContext context, Status499RequestState state, TokenValidationResult result)
+    {
+        switch (result.Status)
+        {
+            case TokenValidationStatus.Valid:
+                if (result.User is not null)
+                {
+                    context.User = result.User;
+                }
+
+                state.TokenOutcome = TokenOutcome.Accepted;
+                return new(true);
+            case TokenValidationStatus.Expired:
+                Status499Log.TokenExpired(_logger, state.TokenSource.ToString(), context.Request.Method, PathOf(context));
+                return RejectAsync(context, state, TokenOutcome.Expired, ArcGisError.InvalidToken);
+            case TokenValidationStatus.Forbidden:
+                Status499Log.TokenForbidden(_logger, state.TokenSource.ToString(), context.Request.Method, PathOf(context));
+                return RejectAsync(context, state, TokenOutcome.Forbidden, ArcGisError.Forbidden);
+            default:
+                Status499Log.TokenInvalid(_logger, state.TokenSource.ToString(), context.Request.Method, PathOf(context));
+                return RejectAsync(context, state, TokenOutcome.Invalid, ArcGisError.InvalidToken);
+        }
+    }
+
+    private async ValueTask<bool> RejectAsync(HttpContext context, Status499RequestState state, TokenOutcome outcome, ArcGisError error)
+    {
+        state.TokenOutcome = outcome;
+        _metrics.TokenRejected(context, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText, outcome);
+        Activity.Current?.SetTag("status499.token_outcome", Status499Names.ReasonOf(outcome));
+        try
+        {
+            await _writer.WriteAsync(context, error);
+        }
+        catch (Exception ex) when (IsClientGone(ex, context))
+        {
+        }
+
+        return false;
+    }
+
+    private static ArcGisError ToError(MalformedTokenReason reason) => reason switch
+    {
+        MalformedTokenReason.ConflictingSources => ArcGisError.ConflictingTokens,
+        MalformedTokenReason.MultipleValues => ArcGisError.MultipleTokens,
+        MalformedTokenReason.TooLong => ArcGisError.TokenTooLong,
+        MalformedTokenReason.UnreadableForm => ArcGisError.UnreadableForm,
+        _ => ArcGisError.MalformedHeader,
+    };
+
+    private static bool IsClientGone(Exception ex, HttpContext context)
+        => ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested;
+
+    private static bool IsCorsPreflight(HttpRequest request)
+        => HttpMethods.IsOptions(request.Method)
+            && request.Headers.ContainsKey("Origin")
+            && request.Headers.ContainsKey("Access-Control-Request-Method");
+
+    // Never the query string: on these routes it can hold the token.
+    private static string PathOf(HttpContext context) => context.Request.PathBase.Add(context.Request.Path).ToString();
 }

@@ -1,7 +1,6 @@
 namespace Status499;
 
-/// <summary>Places a token can be read from, in the order <see cref="TokenOptions.Sources"/> checks by default.</summary>
-[Flags]
+/// <summary>A place a token can be read from. <see cref="TokenOptions.Sources"/> lists the enabled ones in the order they are read.</summary>
 public enum TokenSource
 {
     /// <summary>No token.</summary>
@@ -10,18 +9,15 @@ public enum TokenSource
     /// <summary>The <c>X-Esri-Authorization: Bearer &lt;token&gt;</c> header, which Esri recommends because proxies do not log it.</summary>
     EsriAuthorizationHeader = 1,
 
-    /// <summary>The standard <c>Authorization: Bearer &lt;token&gt;</c> header.</summary>
+    /// <summary>The standard <c>Authorization: Bearer &lt;token&gt;</c> header. Other schemes (Basic, Negotiate) are ignored.</summary>
     AuthorizationHeader = 2,
 
     /// <summary>The <c>token</c> query parameter (ArcGIS's traditional form; it leaks into proxy and access logs).</summary>
-    Query = 4,
+    Query = 3,
 
     /// <summary>The <c>token</c> field of an <c>application/x-www-form-urlencoded</c> POST body.</summary>
-    Form = 8,
+    Form = 4,
 
-    /// <summary>A cookie, when <see cref="TokenOptions.CookieName"/> is set.</summary>
-    Cookie = 16,
-
-    /// <summary>Every source.</summary>
-    All = EsriAuthorizationHeader | AuthorizationHeader | Query | Form | Cookie,
+    /// <summary>The cookie named by <see cref="TokenOptions.CookieName"/>.</summary>
+    Cookie = 5,
 }

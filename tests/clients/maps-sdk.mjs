@@ -31,9 +31,7 @@ await run("maps-sdk", async (out) => {
       executablePath: env("CHROMIUM_PATH", "/usr/bin/chromium"),
       headless: true,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync",
-        // --disable-gpu leaves WebGL to SwiftShader, which Chromium only allows with this flag; MapView needs WebGL2.
-        "--enable-unsafe-swiftshader"],
+        "--disable-component-update", "--disable-sync"],
       viewport: { width: 800, height: 540 },
       timeout: 30_000,
     });

@@ -57,7 +57,6 @@ public sealed class Status499Builder
     /// from whichever source the client used, is handed to <c>AuthenticateAsync(scheme)</c> as a bearer token. A
     /// successful result sets <c>HttpContext.User</c>; an expired JWT is answered 498 and logged as expired.
     /// </summary>
-    /// <remarks>Place <c>UseStatus499()</c> before <c>UseAuthentication()</c>, so the scheme's result is not already cached for the request.</remarks>
     /// <param name="scheme">The authentication scheme name, for example <c>JwtBearerDefaults.AuthenticationScheme</c>.</param>
     /// <returns>This builder.</returns>
     public Status499Builder AddAuthenticationSchemeTokenValidator(string scheme)

@@ -45,4 +45,25 @@ internal static partial class Status499Log
     [LoggerMessage(EventId = 17, EventName = "NoTokenValidator", Level = LogLevel.Error,
         Message = "{Method} {Path} requires a token but no ITokenValidator is registered; the request was refused. Call AddStatus499().AddTokenValidator(...).")]
     public static partial void NoTokenValidator(ILogger logger, string method, string path);
+
+    // ArcGIS token service (generateToken, signed tokens). Never the password or the token; the username only at Debug.
+    [LoggerMessage(EventId = 30, EventName = "SigningKeyGenerated", Level = LogLevel.Warning,
+        Message = "ArcGisTokenOptions.SigningKey is not set: tokens are signed with a random key generated at startup, so they stop working after a restart and are refused by other instances. Set a shared key.")]
+    public static partial void SigningKeyGenerated(ILogger logger);
+
+    [LoggerMessage(EventId = 31, EventName = "TokenIssued", Level = LogLevel.Debug,
+        Message = "generateToken issued a token to {Username}, bound to {Binding}, expiring at {ExpiresAt:o}.")]
+    public static partial void TokenIssued(ILogger logger, string username, string binding, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 32, EventName = "TokenNotIssued", Level = LogLevel.Information,
+        Message = "generateToken refused the request ({Reason}).")]
+    public static partial void TokenNotIssued(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 33, EventName = "InvalidCredentials", Level = LogLevel.Debug,
+        Message = "generateToken: invalid username or password for {Username}.")]
+    public static partial void InvalidCredentials(ILogger logger, string username);
+
+    [LoggerMessage(EventId = 34, EventName = "TokenIssuerFailed", Level = LogLevel.Error,
+        Message = "The token issuer {Issuer} threw {ExceptionType}; generateToken answered an error.")]
+    public static partial void TokenIssuerFailed(ILogger logger, Exception? exception, string issuer, string? exceptionType);
 }

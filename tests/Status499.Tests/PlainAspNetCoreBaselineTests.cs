@@ -77,4 +77,61 @@ public sealed class PlainAspNetCoreBaselineTests
             duration.GetMeasurementSnapshot()[0].Tags["http.response.status_code"].Should().Be(499);
         }
     }
+
+    [Fact]
+    public async Task Plain_app_records_an_upload_abort_as_500_or_499_depending_on_a_race()
+    {
+        var entered = new Signal();
+        var (app, observer, duration, port) = await StartPlainAsync(a => a.MapPost("/upload", async (HttpContext context) =>
+        {
+            entered.Set();
+            using var reader = new StreamReader(context.Request.Body);
+            return (await reader.ReadToEndAsync(context.RequestAborted)).Length;
+        }));
+        await using (app)
+        using (duration)
+        {
+            using (var client = await RawHttpClient.ConnectAsync(port))
+            {
+                await client.SendAsync("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\npartial");
+                await entered.WaitAsync();
+                client.Close(CloseMode.Reset);
+            }
+
+            var seen = await observer.WaitAsync();
+            seen.EscapedException.Should().BeAssignableTo<IOException>();
+            seen.StatusCode.Should().Be(200);
+            await duration.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+            duration.GetMeasurementSnapshot()[0].Tags["http.response.status_code"].Should().BeOneOf(
+                [500, 499], "Kestrel reports the escaping IOException as an application error (500) unless it has already seen the abort; which comes first is a race");
+        }
+    }
+
+    [Fact]
+    public async Task Plain_app_records_a_mid_stream_abort_with_the_status_that_was_sent()
+    {
+        var (app, observer, duration, port) = await StartPlainAsync(a => a.MapGet("/stream", async (HttpContext context) =>
+        {
+            await context.Response.WriteAsync("first chunk\n");
+            await context.Response.Body.FlushAsync();
+            await Signal.WhenCancelled(context.RequestAborted);
+            await context.Response.WriteAsync("second chunk\n", context.RequestAborted);
+        }));
+        await using (app)
+        using (duration)
+        {
+            using (var client = await RawHttpClient.ConnectAsync(port))
+            {
+                await client.SendGetAsync("/stream");
+                await client.ReceiveUntilAsync("first chunk");
+                client.Close(CloseMode.Reset);
+            }
+
+            var seen = await observer.WaitAsync();
+            seen.EscapedException.Should().BeAssignableTo<OperationCanceledException>();
+            seen.StatusCode.Should().Be(200);
+            await duration.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+            duration.GetMeasurementSnapshot()[0].Tags["http.response.status_code"].Should().Be(200);
+        }
+    }
 }

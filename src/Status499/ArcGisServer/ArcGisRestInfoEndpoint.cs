@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Status499;
+
+// Answers <root>/rest/info, which ArcGIS clients read to find where to get a token. The token URL must be absolute and
+// must use the scheme the client used (the Maps SDK refuses an https token URL from an http page), so it is built per
+// request from Scheme, Host and PathBase, which UseForwardedHeaders() corrects behind a reverse proxy.
+internal sealed class ArcGisRestInfoEndpoint
+{
+    private readonly string _tokenServicesPath;
+    private readonly int _shortLivedTokenValidityMinutes;
+
+    public ArcGisRestInfoEndpoint(IOptions<ArcGisTokenOptions> options, string tokenServicesPath)
+    {
+        _tokenServicesPath = tokenServicesPath;
+        _shortLivedTokenValidityMinutes = (int)Math.Max(1, Math.Ceiling(options.Value.DefaultExpiration.TotalMinutes));
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        string? f = request.Query["f"];
+        if (f is null && request.HasFormContentType)
+        {
+            try
+            {
+                f = (await request.ReadFormAsync(context.RequestAborted))["f"];
+            }
+            catch (InvalidDataException)
+            {
+                // An unreadable form only loses the choice of format.
+            }
+        }
+
+        var tokenServicesUrl = string.Concat(request.Scheme, "://", request.Host.ToUriComponent(), request.PathBase.ToUriComponent(), _tokenServicesPath);
+        await ArcGisJsonResponse.WriteAsync(context, ArcGisJsonResponse.IsPretty(f), (Url: tokenServicesUrl, Minutes: _shortLivedTokenValidityMinutes), static (writer, info) =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("currentVersion", 11.3m);
+            writer.WriteString("fullVersion", "11.3.0");
+            writer.WriteStartObject("authInfo");
+            writer.WriteBoolean("isTokenBasedSecurity", true);
+            writer.WriteString("tokenServicesUrl", info.Url);
+            writer.WriteNumber("shortLivedTokenValidity", info.Minutes);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+
+namespace Status499;
+
+// Accepts the tokens ArcGisTokenSigner signed: MAC first (fixed time), then expiry, then the client binding.
+internal sealed class ArcGisSignedTokenValidator(ArcGisTokenSigner signer, TimeProvider timeProvider) : ITokenValidator
+{
+    public const string AuthenticationType = "ArcGisSignedToken";
+
+    public ValueTask<TokenValidationResult> ValidateAsync(TokenValidationContext context)
+    {
+        if (!signer.TryRead(context.Token, out var token))
+        {
+            return new(TokenValidationResult.Invalid());
+        }
+
+        if (timeProvider.GetUtcNow().ToUnixTimeMilliseconds() >= token.ExpiresUnixMilliseconds)
+        {
+            return new(TokenValidationResult.Expired());
+        }
+
+        if (!BindingMatches(context.HttpContext, token.Binding, token.BindingValue))
+        {
+            return new(TokenValidationResult.Invalid());
+        }
+
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, token.Username)], AuthenticationType);
+        return new(TokenValidationResult.Valid(new ClaimsPrincipal(identity)));
+    }
+
+    private static bool BindingMatches(HttpContext context, TokenBindingKind binding, string? value)
+    {
+        switch (binding)
+        {
+            case TokenBindingKind.None:
+                return true;
+            case TokenBindingKind.Referer:
+                // Compared as an opaque string: Node clients send "@esri/arcgis-rest-js", not a URL.
+                var referer = context.Request.Headers.Referer;
+                return referer.Count == 1 && string.Equals(referer[0], value, StringComparison.Ordinal);
+            case TokenBindingKind.Ip:
+                var remote = context.Connection.RemoteIpAddress;
+                return remote is not null && IPAddress.TryParse(value, out var bound) && Canonical(remote).Equals(bound);
+            default:
+                return false;
+        }
+    }
+
+    // A dual-stack socket reports IPv4 callers as ::ffff:a.b.c.d; bind and compare them as a.b.c.d.
+    public static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+
+namespace Status499;
+
+// Runs at startup (ValidateOnStart), registered by AddArcGisSignedTokens: a bad option stops the host with a message
+// naming it. Never puts the signing key into a message.
+internal sealed class ArcGisTokenOptionsValidator : IValidateOptions<ArcGisTokenOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ArcGisTokenOptions options)
+    {
+        var errors = new List<string>();
+
+        if (options.MaxExpiration < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"ArcGisTokenOptions.MaxExpiration must be at least one second; it is {options.MaxExpiration}.");
+        }
+
+        if (options.DefaultExpiration < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"ArcGisTokenOptions.DefaultExpiration must be at least one second; it is {options.DefaultExpiration}.");
+        }
+        else if (options.DefaultExpiration > options.MaxExpiration)
+        {
+            errors.Add($"ArcGisTokenOptions.DefaultExpiration ({options.DefaultExpiration}) must not exceed ArcGisTokenOptions.MaxExpiration ({options.MaxExpiration}).");
+        }
+
+        if (options.SigningKey is { } key && ArcGisTokenSigner.DecodeKey(key) is not { Length: >= ArcGisTokenOptions.MinSigningKeyBytes })
+        {
+            errors.Add($"ArcGisTokenOptions.SigningKey must be base64 of at least {ArcGisTokenOptions.MinSigningKeyBytes} random bytes (for example the output of `openssl rand -base64 32`).");
+        }
+
+        if (options.ValidateCredentials is null && options.Users.Count == 0)
+        {
+            errors.Add("ArcGisTokenOptions: set ValidateCredentials or call AddUser; without either no credentials are valid.");
+        }
+        else if (options.ValidateCredentials is not null && options.Users.Count > 0)
+        {
+            errors.Add("ArcGisTokenOptions: set ValidateCredentials or call AddUser, not both.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

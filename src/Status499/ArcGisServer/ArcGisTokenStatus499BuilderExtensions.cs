@@ -1,0 +1,86 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Status499;
+
+/// <summary>Registers the ArcGIS token issuer and validator on the <see cref="Status499Builder"/>.</summary>
+public static class ArcGisTokenStatus499BuilderExtensions
+{
+    /// <summary>
+    /// Issues and accepts HMAC-SHA256-signed, expiring tokens, optionally bound to a referer or an IP address: registers
+    /// an <see cref="ITokenIssuer"/> for <c>MapArcGisGenerateToken</c> and a token validator for token routes. Options
+    /// are validated when the host starts.
+    /// </summary>
+    /// <remarks>
+    /// It adds to the token validator registered before it rather than replacing it: a token this issuer did not sign
+    /// is passed on to that validator, so <c>.AddStaticTokens(devToken).AddArcGisSignedTokens(...)</c> accepts both.
+    /// A token is refused only when no validator accepts it, with the most informative verdict (an expired signed
+    /// token is still answered and logged as expired). Call it after the validator it should fall back to.
+    /// The clock is the <see cref="TimeProvider"/> registered in dependency injection, or <see cref="TimeProvider.System"/>.
+    /// </remarks>
+    /// <param name="builder">The Status499 builder.</param>
+    /// <param name="configure">Sets the signing key and how credentials are checked (<see cref="ArcGisTokenOptions.ValidateCredentials"/> or <see cref="ArcGisTokenOptions.AddUser"/>).</param>
+    /// <returns>The same builder.</returns>
+    public static Status499Builder AddArcGisSignedTokens(this Status499Builder builder, Action<ArcGisTokenOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        var services = builder.Services;
+        services.AddOptions<ArcGisTokenOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArcGisTokenOptions>, ArcGisTokenOptionsValidator>());
+        services.TryAddSingleton(static sp => new ArcGisTokenSigner(
+            sp.GetRequiredService<IOptions<ArcGisTokenOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.TryAddSingleton(static sp => new ArcGisSignedTokenValidator(
+            sp.GetRequiredService<ArcGisTokenSigner>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton<ITokenIssuer>(static sp => new ArcGisSignedTokenIssuer(
+            sp.GetRequiredService<ArcGisTokenSigner>(), sp.GetRequiredService<IOptions<ArcGisTokenOptions>>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+
+        var previous = LastValidator(services);
+        if (previous is null)
+        {
+            services.AddSingleton<ITokenValidator>(static sp => sp.GetRequiredService<ArcGisSignedTokenValidator>());
+            return builder;
+        }
+
+        // Move the previous validator under a private key, so that it stays resolvable (with its own lifetime) as the fallback.
+        var key = new object();
+        services.Remove(previous);
+        services.Add(AsKeyed(previous, key));
+        services.Add(new ServiceDescriptor(
+            typeof(ITokenValidator),
+            sp => new FirstValidTokenValidator([sp.GetRequiredService<ArcGisSignedTokenValidator>(), sp.GetRequiredKeyedService<ITokenValidator>(key)]),
+            previous.Lifetime));
+        return builder;
+    }
+
+    private static ServiceDescriptor? LastValidator(IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(ITokenValidator) && !services[i].IsKeyedService)
+            {
+                return services[i];
+            }
+        }
+
+        return null;
+    }
+
+    private static ServiceDescriptor AsKeyed(ServiceDescriptor descriptor, object key)
+    {
+        if (descriptor.ImplementationInstance is { } instance)
+        {
+            return new ServiceDescriptor(typeof(ITokenValidator), key, instance);
+        }
+
+        if (descriptor.ImplementationFactory is { } factory)
+        {
+            return new ServiceDescriptor(typeof(ITokenValidator), key, (sp, _) => factory(sp), descriptor.Lifetime);
+        }
+
+        return new ServiceDescriptor(typeof(ITokenValidator), key, descriptor.ImplementationType!, descriptor.Lifetime);
+    }
+}

@@ -1,0 +1,60 @@
+namespace Status499;
+
+// Asks each validator in turn and stops at the first Valid. Otherwise it fails closed with the most informative
+// verdict (Forbidden over Expired over Invalid), so that an expired signed token is still logged as expired when the
+// fallback does not know it. An exception propagates, and the middleware fails closed.
+internal sealed class FirstValidTokenValidator(ITokenValidator[] validators) : ITokenValidator
+{
+    public ValueTask<TokenValidationResult> ValidateAsync(TokenValidationContext context)
+    {
+        var best = TokenValidationResult.Invalid();
+        for (var i = 0; i < validators.Length; i++)
+        {
+            var pending = validators[i].ValidateAsync(context);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                return AwaitAsync(pending, context, i, best);
+            }
+
+            var result = pending.Result;
+            if (result.Status == TokenValidationStatus.Valid)
+            {
+                return new(result);
+            }
+
+            best = MoreInformative(best, result);
+        }
+
+        return new(best);
+    }
+
+    private async ValueTask<TokenValidationResult> AwaitAsync(ValueTask<TokenValidationResult> pending, TokenValidationContext context, int index, TokenValidationResult best)
+    {
+        while (true)
+        {
+            var result = await pending;
+            if (result.Status == TokenValidationStatus.Valid)
+            {
+                return result;
+            }
+
+            best = MoreInformative(best, result);
+            if (++index == validators.Length)
+            {
+                return best;
+            }
+
+            pending = validators[index].ValidateAsync(context);
+        }
+    }
+
+    private static TokenValidationResult MoreInformative(TokenValidationResult current, TokenValidationResult candidate)
+        => Rank(candidate.Status) > Rank(current.Status) ? candidate : current;
+
+    private static int Rank(TokenValidationStatus status) => status switch
+    {
+        TokenValidationStatus.Forbidden => 2,
+        TokenValidationStatus.Expired => 1,
+        _ => 0,
+    };
+}

@@ -31,7 +31,7 @@ internal sealed class Status499Middleware
         Status499Metrics metrics,
         TokenRequestHandler tokenHandler,
         IHostApplicationLifetime lifetime,
-        ILogger<Status499Middleware> logger)
+        ILoggerFactory loggerFactory)
     {
         _next = next;
         _resolver = new MeaningResolver(options.Value);
@@ -39,7 +39,7 @@ internal sealed class Status499Middleware
         _metrics = metrics;
         _tokenHandler = tokenHandler;
         _applicationStopping = lifetime.ApplicationStopping;
-        _logger = logger;
+        _logger = loggerFactory.CreateLogger("Status499.ClientClosedRequest");
     }
 
     public Task InvokeAsync(HttpContext context)

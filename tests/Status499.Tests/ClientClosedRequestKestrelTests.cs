@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Status499.Tests.Infrastructure;
 
@@ -223,6 +225,70 @@ public sealed class ClientClosedRequestKestrelTests
         seen.EscapedException.Should().BeAssignableTo<OperationCanceledException>("Status499 does not touch a disabled route");
         seen.Meaning.Should().Be(Status499Meaning.None);
         app.ClientClosedRequests.GetMeasurementSnapshot().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task W3C_access_log_records_499()
+    {
+        var directory = Directory.CreateTempSubdirectory("status499-w3c-");
+        try
+        {
+            var entered = new Signal();
+            await using (var app = await TestApp.StartAsync(
+                a => a.MapGet("/ignores", async (HttpContext context) =>
+                {
+                    entered.Set();
+                    await Signal.WhenCancelled(context.RequestAborted);
+                    await context.Response.WriteAsync("late", CancellationToken.None);
+                }),
+                services: s => s.AddW3CLogging(o =>
+                {
+                    o.LogDirectory = directory.FullName;
+                    o.FlushInterval = TimeSpan.FromMilliseconds(50);
+                    o.LoggingFields = W3CLoggingFields.Method | W3CLoggingFields.UriStem | W3CLoggingFields.ProtocolStatus;
+                }),
+                beforeStatus499: a => a.UseW3CLogging()))
+            {
+                using (var client = await RawHttpClient.ConnectAsync(app.Port))
+                {
+                    await client.SendGetAsync("/ignores");
+                    await entered.WaitAsync();
+                    client.Close(CloseMode.Reset);
+                }
+
+                (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
+
+                // The W3C logger writes from a background queue: wait until the line is on disk.
+                (await WaitForAccessLogLinesAsync(directory)).Should().ContainSingle().Which.Should().Be("GET /ignores 499");
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<List<string>> WaitForAccessLogLinesAsync(DirectoryInfo directory)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var lines = directory.GetFiles("*.txt")
+                .SelectMany(f =>
+                {
+                    using var stream = new FileStream(f.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                    using var reader = new StreamReader(stream);
+                    return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                })
+                .Where(l => !l.StartsWith('#'))
+                .ToList();
+            if (lines.Count > 0 || DateTime.UtcNow > deadline)
+            {
+                return lines;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private static void AssertSignals(TestApp app, string phase, string disconnect, string route, string eventName = "ClientClosedRequest")

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Status499.Tests.Infrastructure;
@@ -99,7 +100,7 @@ public sealed class PlainAspNetCoreBaselineTests
             }
 
             var seen = await observer.WaitAsync();
-            seen.EscapedException.Should().BeAssignableTo<IOException>();
+            seen.EscapedException.Should().Match<Exception>(e => e is IOException || e is OperationCanceledException);
             seen.StatusCode.Should().Be(200);
             await duration.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
             duration.GetMeasurementSnapshot()[0].Tags["http.response.status_code"].Should().BeOneOf(
@@ -133,5 +134,36 @@ public sealed class PlainAspNetCoreBaselineTests
             await duration.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
             duration.GetMeasurementSnapshot()[0].Tags["http.response.status_code"].Should().Be(200);
         }
+    }
+
+    [Fact]
+    public async Task Plain_TestServer_app_never_records_499_for_a_cancelled_request()
+    {
+        var entered = new Signal();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        await using var app = builder.Build();
+        var observer = new OuterObserver();
+        app.Use(observer.InvokeAsync);
+        app.MapGet("/slow", async (CancellationToken ct) =>
+        {
+            entered.Set();
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        using var duration = new MetricCollector<double>(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Microsoft.AspNetCore.Hosting", "http.server.request.duration");
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+        using var cancel = new CancellationTokenSource();
+
+        var request = client.GetAsync("/slow", cancel.Token);
+        await entered.WaitAsync();
+        cancel.Cancel();
+        await FluentActions.Awaiting(() => request).Should().ThrowAsync<OperationCanceledException>();
+
+        var seen = await observer.WaitAsync();
+        seen.EscapedException.Should().BeAssignableTo<OperationCanceledException>();
+        seen.StatusCode.Should().Be(200);
+        await duration.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+        duration.GetMeasurementSnapshot()[0].Tags["http.response.status_code"].Should().NotBe(499);
     }
 }

@@ -45,7 +45,15 @@ internal sealed class Status499Middleware
     public Task InvokeAsync(HttpContext context)
     {
         var meaning = _resolver.Resolve(context);
-        if (meaning == Status499Meaning.None || IsUpgradeRequest(context))
+        if (meaning == Status499Meaning.None)
+        {
+            return _next(context);
+        }
+
+        // WebSocket and other upgraded requests are long-lived streams that end with a disconnect by design: no 499
+        // tracking. On token routes they still need a valid token.
+        var upgrade = IsUpgradeRequest(context);
+        if (upgrade && meaning == Status499Meaning.ClientClosedRequest)
         {
             return _next(context);
         }
@@ -59,7 +67,7 @@ internal sealed class Status499Middleware
             var validation = _tokenHandler.HandleAsync(context, state);
             if (!validation.IsCompletedSuccessfully)
             {
-                return AwaitTokenThenInvoke(validation, context, state);
+                return AwaitTokenThenInvoke(validation, context, state, upgrade);
             }
 
             if (!validation.Result)
@@ -67,24 +75,27 @@ internal sealed class Status499Middleware
                 OnPipelineCompleted(context, state);
                 return Task.CompletedTask;
             }
-        }
-        else
-        {
-            state.WrapResponseBody();
+
+            return upgrade ? _next(context) : InvokeNext(context, state);
         }
 
+        state.WrapResponseBody();
         return InvokeNext(context, state);
     }
 
-    private async Task AwaitTokenThenInvoke(ValueTask<bool> validation, HttpContext context, Status499RequestState state)
+    private async Task AwaitTokenThenInvoke(ValueTask<bool> validation, HttpContext context, Status499RequestState state, bool upgrade)
     {
-        if (await validation)
+        if (!await validation)
         {
-            await InvokeNext(context, state);
+            OnPipelineCompleted(context, state);
+        }
+        else if (upgrade)
+        {
+            await _next(context);
         }
         else
         {
-            OnPipelineCompleted(context, state);
+            await InvokeNext(context, state);
         }
     }
 
@@ -260,7 +271,6 @@ internal sealed class Status499Middleware
         }
     }
 
-    // WebSocket and other upgraded requests are long-lived streams that end with a disconnect by design.
     private static bool IsUpgradeRequest(HttpContext context)
         => context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
             || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;

@@ -91,6 +91,20 @@ public sealed class TokenResponsesTests
         (await app.WaitForRecordedDurationStatusAsync()).Should().Be(int.Parse(statusLine[..3], System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public async Task WebSocket_upgrade_request_on_a_token_route_still_needs_a_token()
+    {
+        await using var app = await StartAsync();
+        using var client = await RawHttpClient.ConnectAsync(app.Port);
+
+        await client.SendAsync("GET /secure HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+        var response = await client.ReceiveUntilAsync("}}");
+
+        response.Should().StartWith("HTTP/1.1 499 Token Required\r\n").And.EndWith(OnlineTokenRequired);
+        (await app.Observer.WaitAsync()).TokenOutcome.Should().Be(TokenOutcome.Missing);
+    }
+
     [Theory]
     [InlineData(TokenErrorStatusMode.ArcGisCompatible, "", 200)]
     [InlineData(TokenErrorStatusMode.StatusCode, "&f=json", 499)]

@@ -11,6 +11,8 @@ internal sealed class ArcGisErrorWriter
     private const int MaxCallbackLength = 128;
     private static readonly byte[] s_jsonpClose = ");"u8.ToArray();
 
+    private static ReadOnlySpan<byte> JsonpGuard => "/**/"u8;
+
     private readonly ArcGisErrorBodies _bodies;
     private readonly TokenErrorStatusMode _statusMode;
     private readonly bool _enableJsonp;
@@ -55,6 +57,7 @@ internal sealed class ArcGisErrorWriter
         }
 
         response.Headers.CacheControl = "no-store";
+        response.Headers.XContentTypeOptions = "nosniff";
         var body = _bodies.Body(error, format);
 
         if (_enableJsonp && format is ArcGisErrorFormat.Json or ArcGisErrorFormat.PrettyJson
@@ -77,11 +80,13 @@ internal sealed class ArcGisErrorWriter
 
     private static async Task WriteJsonpAsync(HttpResponse response, string callback, ReadOnlyMemory<byte> body)
     {
-        // The callback is a validated ASCII identifier, so its bytes are its characters.
-        var prefix = new byte[callback.Length + 1];
+        // The callback is a validated ASCII identifier, so its bytes are its characters. The leading empty comment
+        // keeps the body from starting with attacker-chosen bytes (the "Rosetta Flash" content-sniffing attack).
+        var prefix = new byte[JsonpGuard.Length + callback.Length + 1];
+        JsonpGuard.CopyTo(prefix);
         for (var i = 0; i < callback.Length; i++)
         {
-            prefix[i] = (byte)callback[i];
+            prefix[JsonpGuard.Length + i] = (byte)callback[i];
         }
 
         prefix[^1] = (byte)'(';

@@ -31,9 +31,16 @@ internal sealed class RouteMappingMatcher
 
     public bool IsMatch(PathString path)
     {
-        // Empty segments ("//") have framework-specific rules; leave them to the framework's matcher.
+        // Endpoint routing matches "/a//b" like "/a/b", but TemplateMatcher does not: collapse empty segments first, so
+        // "//arcgis/rest/services/x" cannot slip past a TokenRequired pattern to an endpoint or a proxy that accepts it.
         var value = path.Value.AsSpan();
-        if (_isLiteral && !value.Contains("//", StringComparison.Ordinal))
+        if (value.Contains("//", StringComparison.Ordinal))
+        {
+            path = new PathString(CollapseEmptySegments(value));
+            value = path.Value.AsSpan();
+        }
+
+        if (_isLiteral)
         {
             return IsLiteralMatch(value);
         }
@@ -48,6 +55,20 @@ internal sealed class RouteMappingMatcher
         {
             values.Clear();
         }
+    }
+
+    private static string CollapseEmptySegments(ReadOnlySpan<char> path)
+    {
+        var builder = new System.Text.StringBuilder(path.Length);
+        foreach (var c in path)
+        {
+            if (c != '/' || builder.Length == 0 || builder[^1] != '/')
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
     }
 
     private bool IsLiteralMatch(ReadOnlySpan<char> path)

@@ -21,12 +21,18 @@ public static class Status499EndpointConventionBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var metadata = Status499MeaningMetadata.For(meaning);
         builder.Add(endpoint => endpoint.Metadata.Add(metadata));
+        if (meaning == Status499Meaning.TokenRequired)
+        {
+            builder.Finally(TokenEnforcement.Apply);
+        }
+
         return builder;
     }
 
     /// <summary>
     /// Leaves the endpoints alone (<see cref="Status499Meaning.None"/>): no 499 rewriting, no token check, no
     /// signals. Use it for streaming endpoints, long polls and WebSocket-like endpoints that handle disconnects themselves.
+    /// Being the most specific setting, it also lifts the token protection of a route group or a <c>MapRoute</c> pattern.
     /// </summary>
     /// <typeparam name="TBuilder">The endpoint convention builder type.</typeparam>
     /// <param name="builder">The endpoint or route group.</param>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Timeouts;
@@ -45,7 +46,9 @@ internal sealed class Status499Middleware
     public Task InvokeAsync(HttpContext context)
     {
         var meaning = _resolver.Resolve(context);
-        if (meaning == Status499Meaning.None)
+
+        // Already handled by another UseStatus499() earlier in the pipeline: both would share one state object.
+        if (meaning == Status499Meaning.None || context.Features.Get<IStatus499Feature>() is not null)
         {
             return _next(context);
         }
@@ -162,7 +165,7 @@ internal sealed class Status499Middleware
     // answers it 400, only that much later.
     private async Task<bool> ConfirmRequestBodyAbortAsync(Exception ex, HttpContext context)
     {
-        if (ex is OperationCanceledException || context.Response.HasStarted || _applicationStopping.IsCancellationRequested)
+        if (ex is not (BadHttpRequestException or ConnectionResetException) || context.Response.HasStarted || _applicationStopping.IsCancellationRequested)
         {
             return false;
         }

@@ -53,6 +53,16 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
     // One source per connection, reset after each validation, so the timeout costs no allocation per request.
     public CancellationTokenSource RentValidationCancellation() => _validationCancellation ??= new CancellationTokenSource();
 
+    // The validator did not finish: cancel its token and forget the source, which it may still be registered on.
+    public void AbandonValidationCancellation()
+    {
+        if (_validationCancellation is { } cts)
+        {
+            _validationCancellation = null;
+            cts.Cancel();
+        }
+    }
+
     public void ReturnValidationCancellation()
     {
         if (_validationCancellation is { } cts && !cts.TryReset())
@@ -101,7 +111,13 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
     public void WrapResponseBody()
     {
         var features = _context!.Features;
-        _innerBody = features.Get<IHttpResponseBodyFeature>()!;
+        var current = features.Get<IHttpResponseBodyFeature>()!;
+        if (ReferenceEquals(current, this))
+        {
+            return;
+        }
+
+        _innerBody = current;
         features.Set<IHttpResponseBodyFeature>(this);
     }
 

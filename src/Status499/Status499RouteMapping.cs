@@ -16,6 +16,6 @@ public sealed class Status499RouteMapping
     /// <summary>The meaning for matching requests.</summary>
     public Status499Meaning Meaning { get; }
 
-    /// <summary>Where the mapping came from (a configuration key or the <c>MapRoute</c> call), for error messages.</summary>
-    public string Source { get; }
+    // Where the mapping came from (a configuration key or the MapRoute call), for error messages.
+    internal string Source { get; }
 }

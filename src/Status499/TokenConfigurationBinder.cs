@@ -45,6 +45,18 @@ internal static class TokenConfigurationBinder
             }
         }
 
+        if (configuration[nameof(TokenOptions.MaxFormLength)] is { } maxForm)
+        {
+            if (long.TryParse(maxForm, NumberStyles.None, CultureInfo.InvariantCulture, out var formLength))
+            {
+                options.MaxFormLength = formLength;
+            }
+            else
+            {
+                errors.Add(Status499ConfigurationBinder.Invalid(configuration, nameof(TokenOptions.MaxFormLength), maxForm, "a positive whole number of bytes"));
+            }
+        }
+
         if (configuration[nameof(TokenOptions.ValidationTimeout)] is { } timeout)
         {
             if (TimeSpan.TryParse(timeout, CultureInfo.InvariantCulture, out var value))

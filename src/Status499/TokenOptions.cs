@@ -31,6 +31,12 @@ public sealed class TokenOptions
     /// <summary>Tokens longer than this are refused with 400 before any validator runs. Defaults to 4096 characters.</summary>
     public int MaxTokenLength { get; set; } = DefaultMaxTokenLength;
 
+    /// <summary>
+    /// The largest <c>application/x-www-form-urlencoded</c> body read to look for a <c>token</c> field, before any
+    /// token has been checked. Larger bodies are refused with 400. Defaults to 1 MiB (ArcGIS query forms can carry geometries).
+    /// </summary>
+    public long MaxFormLength { get; set; } = 1024 * 1024;
+
     /// <summary>Which ArcGIS product's error strings to send. Defaults to <see cref="ArcGisDialect.Online"/>.</summary>
     public ArcGisDialect Dialect { get; set; } = ArcGisDialect.Online;
 
@@ -47,8 +53,8 @@ public sealed class TokenOptions
     public string? ForbiddenMessage { get; set; }
 
     /// <summary>
-    /// How long a validator may take. A validator that has not answered by then fails closed (code 498) and its
-    /// cancellation token fires. Defaults to 10 seconds.
+    /// How long a validator may take, at most 5 minutes. A validator that has not answered by then fails closed
+    /// (code 498) and its cancellation token fires. Defaults to 10 seconds.
     /// </summary>
     public TimeSpan ValidationTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

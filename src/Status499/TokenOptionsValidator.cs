@@ -4,6 +4,8 @@ internal static class TokenOptionsValidator
 {
     public const int MaxAllowedTokenLength = 64 * 1024;
 
+    public static readonly TimeSpan MaxValidationTimeout = TimeSpan.FromMinutes(5);
+
     public static void Validate(TokenOptions options, List<string> errors)
     {
         if (options.MaxTokenLength is <= 0 or > MaxAllowedTokenLength)
@@ -11,9 +13,24 @@ internal static class TokenOptionsValidator
             errors.Add($"Status499:Token:MaxTokenLength must be between 1 and {MaxAllowedTokenLength}; it is {options.MaxTokenLength}.");
         }
 
-        if (options.ValidationTimeout <= TimeSpan.Zero && options.ValidationTimeout != Timeout.InfiniteTimeSpan)
+        if (options.ValidationTimeout <= TimeSpan.Zero || options.ValidationTimeout > MaxValidationTimeout)
         {
-            errors.Add($"Status499:Token:ValidationTimeout must be positive; it is {options.ValidationTimeout}.");
+            errors.Add($"Status499:Token:ValidationTimeout must be more than zero and at most {MaxValidationTimeout}; it is {options.ValidationTimeout}.");
+        }
+
+        if (options.MaxFormLength <= 0)
+        {
+            errors.Add($"Status499:Token:MaxFormLength must be positive; it is {options.MaxFormLength}.");
+        }
+
+        if (options.Sources.Count == 0 && options.CookieName is null)
+        {
+            errors.Add("Status499:Token:Sources is empty: no request could ever carry a token.");
+        }
+
+        if (options.Sources.Distinct().Count() != options.Sources.Count)
+        {
+            errors.Add("Status499:Token:Sources lists a source more than once.");
         }
 
         if (!Enum.IsDefined(options.Dialect))

@@ -3,7 +3,7 @@ namespace Status499;
 /// <summary>The result of token validation on a <see cref="Status499Meaning.TokenRequired"/> route.</summary>
 public enum TokenOutcome
 {
-    /// <summary>No token check ran (the route is not <see cref="Status499Meaning.TokenRequired"/>, or a CORS preflight).</summary>
+    /// <summary>No token check ran (the route is not <see cref="Status499Meaning.TokenRequired"/>).</summary>
     NotChecked = 0,
 
     /// <summary>The token was valid; the request reached the endpoint.</summary>

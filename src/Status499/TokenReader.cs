@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
-using Microsoft.Net.Http.Headers;
 
 namespace Status499;
 
@@ -14,6 +13,7 @@ internal sealed class TokenReader
     private readonly TokenSource[] _sources;
     private readonly string? _cookieName;
     private readonly int _maxLength;
+    private readonly long _maxFormLength;
 
     public TokenReader(TokenOptions options)
     {
@@ -26,6 +26,7 @@ internal sealed class TokenReader
         _sources = sources.Distinct().ToArray();
         _cookieName = options.CookieName;
         _maxLength = options.MaxTokenLength;
+        _maxFormLength = options.MaxFormLength;
     }
 
     public ValueTask<TokenRead> ReadAsync(HttpContext context)
@@ -128,11 +129,6 @@ internal sealed class TokenReader
             return TokenRead.Missing;
         }
 
-        if (value.Length > _maxLength + 7)
-        {
-            return TokenRead.Bad(MalformedTokenReason.TooLong);
-        }
-
         const string Bearer = "Bearer";
         if (!value.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) || (value.Length > Bearer.Length && value[Bearer.Length] != ' '))
         {
@@ -173,19 +169,18 @@ internal sealed class TokenReader
     private async ValueTask<TokenRead> ReadFormAsync(HttpContext context)
     {
         var request = context.Request;
+        if (request.ContentLength > _maxFormLength)
+        {
+            return TokenRead.Bad(MalformedTokenReason.UnreadableForm);
+        }
 
-        // Buffer the body so the endpoint can still read it raw after us; ReadFormAsync also caches the parsed form
-        // in IFormFeature, so Request.Form and [FromForm] binding reuse it.
-        request.EnableBuffering();
-        IFormCollection form;
+        // Buffer the body (bounded) so the endpoint can still read it raw after us; ReadFormAsync also caches the
+        // parsed form in IFormFeature, so Request.Form and [FromForm] binding reuse it.
+        request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: _maxFormLength);
+        IFormCollection? form;
         try
         {
-            form = await request.ReadFormAsync(context.RequestAborted);
-        }
-        catch (InvalidDataException)
-        {
-            // Over FormOptions limits or not decodable.
-            return TokenRead.Bad(MalformedTokenReason.UnreadableForm);
+            form = await FormReader.TryReadAsync(request, context.RequestAborted);
         }
         finally
         {
@@ -195,11 +190,9 @@ internal sealed class TokenReader
             }
         }
 
-        return ReadValues(form[TokenParameter], TokenSource.Form);
+        return form is null ? TokenRead.Bad(MalformedTokenReason.UnreadableForm) : ReadValues(form[TokenParameter], TokenSource.Form);
     }
 
     private static bool IsUrlEncodedFormPost(HttpRequest request)
-        => HttpMethods.IsPost(request.Method)
-            && MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            && mediaType.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+        => HttpMethods.IsPost(request.Method) && FormReader.IsUrlEncoded(request);
 }

@@ -33,12 +33,8 @@ internal sealed class TokenRequestHandler
 
     public ValueTask<bool> HandleAsync(HttpContext context, Status499RequestState state)
     {
-        // CORS preflights never carry credentials (Fetch standard); refusing them would break browser clients.
-        if (IsCorsPreflight(context.Request))
-        {
-            return new(true);
-        }
-
+        // CORS preflights are not exempt: a preflight that reaches this point was not answered by UseCors(), so letting
+        // it through would run the endpoint without a token. Put UseCors() before UseStatus499() (README).
         ValueTask<TokenRead> read;
         try
         {
@@ -82,7 +78,18 @@ internal sealed class TokenRequestHandler
         }
 
         state.TokenSource = read.Source;
-        var validator = context.RequestServices.GetService<ITokenValidator>();
+        ITokenValidator? validator;
+        try
+        {
+            validator = context.RequestServices.GetService<ITokenValidator>();
+        }
+        catch (Exception ex)
+        {
+            // A validator whose construction fails is a failing validator: refuse, do not 500.
+            Status499Log.TokenValidatorFailed(_logger, ex, nameof(ITokenValidator), ex.GetType().FullName, context.Request.Method, PathOf(context));
+            return RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
+        }
+
         if (validator is null)
         {
             Status499Log.NoTokenValidator(_logger, context.Request.Method, PathOf(context));
@@ -114,27 +121,31 @@ internal sealed class TokenRequestHandler
     private async ValueTask<bool> AwaitValidationAsync(
         ValueTask<TokenValidationResult> pending, HttpContext context, Status499RequestState state, ITokenValidator validator, string token, CancellationTokenSource cancellation)
     {
+        // The validator's token fires on the timeout and when the client leaves; WaitAsync bounds validators that ignore it.
         TokenValidationResult result;
-        try
+        using (context.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), cancellation))
         {
-            // WaitAsync bounds validators that ignore their cancellation token.
-            result = await pending.AsTask().WaitAsync(_timeout, context.RequestAborted);
-        }
-        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
-        {
-            state.ReturnValidationCancellation();
-            return false;
-        }
-        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && cancellation.IsCancellationRequested))
-        {
-            state.ReturnValidationCancellation();
-            Status499Log.TokenValidatorTimedOut(_logger, validator.GetType().Name, context.Request.Method, PathOf(context), _timeout.TotalMilliseconds);
-            return await RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
-        }
-        catch (Exception ex)
-        {
-            state.ReturnValidationCancellation();
-            return await ValidatorFailedAsync(context, state, validator, token, ex);
+            try
+            {
+                result = await pending.AsTask().WaitAsync(cancellation.Token);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                // The validator may still hold the source: never hand it to another request.
+                state.AbandonValidationCancellation();
+                if (context.RequestAborted.IsCancellationRequested)
+                {
+                    return false;
+                }
+
+                Status499Log.TokenValidatorTimedOut(_logger, validator.GetType().Name, context.Request.Method, PathOf(context), _timeout.TotalMilliseconds);
+                return await RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
+            }
+            catch (Exception ex)
+            {
+                state.AbandonValidationCancellation();
+                return await ValidatorFailedAsync(context, state, validator, token, ex);
+            }
         }
 
         state.ReturnValidationCancellation();
@@ -153,6 +164,7 @@ internal sealed class TokenRequestHandler
     {
         switch (result.Status)
         {
+            // Only an explicit Valid lets the request in; Invalid is the zero value.
             case TokenValidationStatus.Valid:
                 if (result.User is not null)
                 {
@@ -200,11 +212,6 @@ internal sealed class TokenRequestHandler
 
     private static bool IsClientGone(Exception ex, HttpContext context)
         => ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested;
-
-    private static bool IsCorsPreflight(HttpRequest request)
-        => HttpMethods.IsOptions(request.Method)
-            && request.Headers.ContainsKey("Origin")
-            && request.Headers.ContainsKey("Access-Control-Request-Method");
 
     // Never the query string: on these routes it can hold the token.
     private static string PathOf(HttpContext context) => context.Request.PathBase.Add(context.Request.Path).ToString();

@@ -9,7 +9,7 @@ public readonly struct TokenValidationContext
     /// <param name="httpContext">The request.</param>
     /// <param name="token">The token, never empty.</param>
     /// <param name="source">Where the token was read from.</param>
-    /// <param name="cancellationToken">Fires when <see cref="TokenOptions.ValidationTimeout"/> expires.</param>
+    /// <param name="cancellationToken">Fires when <see cref="TokenOptions.ValidationTimeout"/> expires or the client leaves.</param>
     public TokenValidationContext(HttpContext httpContext, string token, TokenSource source, CancellationToken cancellationToken)
     {
         HttpContext = httpContext;
@@ -27,6 +27,9 @@ public readonly struct TokenValidationContext
     /// <summary>Where the token was read from.</summary>
     public TokenSource Source { get; }
 
-    /// <summary>Fires when the validation timeout expires; the request is then refused whatever the validator returns.</summary>
+    /// <summary>
+    /// Fires when the validation timeout expires (the request is then refused whatever the validator returns) or when
+    /// the client leaves. A validator that completes synchronously never sees it fire.
+    /// </summary>
     public CancellationToken CancellationToken { get; }
 }

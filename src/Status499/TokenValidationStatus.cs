@@ -1,13 +1,14 @@
 namespace Status499;
 
 /// <summary>The verdict of a token validator.</summary>
+/// <remarks><see cref="Invalid"/> is zero, so an uninitialised <c>default(TokenValidationResult)</c> refuses the request.</remarks>
 public enum TokenValidationStatus
 {
-    /// <summary>The token grants access: the request continues to the endpoint.</summary>
-    Valid = 0,
-
     /// <summary>The token is not valid: ArcGIS code 498.</summary>
-    Invalid = 1,
+    Invalid = 0,
+
+    /// <summary>The token grants access: the request continues to the endpoint.</summary>
+    Valid = 1,
 
     /// <summary>The token has expired: ArcGIS code 498 (ArcGIS has no separate code), logged as expired.</summary>
     Expired = 2,

@@ -39,19 +39,21 @@ internal sealed class ArcGisGenerateTokenEndpoint
         var request = context.Request;
         var isGet = HttpMethods.IsGet(request.Method);
         IFormCollection? form = null;
-        if (!isGet && request.HasFormContentType)
+        // Only urlencoded forms, as ArcGIS: an anonymous endpoint has no reason to parse multipart uploads.
+        if (!isGet && FormReader.IsUrlEncoded(request))
         {
             try
             {
-                form = await request.ReadFormAsync(context.RequestAborted);
-            }
-            catch (InvalidDataException)
-            {
-                await RefuseAsync(context, Pretty(request, null), "UnreadableForm", 400, "The form body could not be read.");
-                return;
+                form = await FormReader.TryReadAsync(request, context.RequestAborted);
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
             {
+                return;
+            }
+
+            if (form is null)
+            {
+                await RefuseAsync(context, Pretty(request, null), "UnreadableForm", 400, "The form body could not be read.");
                 return;
             }
         }

@@ -21,16 +21,10 @@ internal sealed class ArcGisRestInfoEndpoint
     {
         var request = context.Request;
         string? f = request.Query["f"];
-        if (f is null && request.HasFormContentType)
+        if (f is null && FormReader.IsUrlEncoded(request))
         {
-            try
-            {
-                f = (await request.ReadFormAsync(context.RequestAborted))["f"];
-            }
-            catch (InvalidDataException)
-            {
-                // An unreadable form only loses the choice of format.
-            }
+            // An unreadable form only loses the choice of format.
+            f = (await FormReader.TryReadAsync(request, context.RequestAborted))?["f"];
         }
 
         var tokenServicesUrl = string.Concat(request.Scheme, "://", request.Host.ToUriComponent(), request.PathBase.ToUriComponent(), _tokenServicesPath);

@@ -10,7 +10,11 @@ internal sealed class ArcGisTokenOptionsValidator : IValidateOptions<ArcGisToken
     {
         var errors = new List<string>();
 
-        if (options.MaxExpiration < TimeSpan.FromSeconds(1))
+        if (options.MaxExpiration > TimeSpan.FromDays(365))
+        {
+            errors.Add($"ArcGisTokenOptions.MaxExpiration must be at most 365 days; it is {options.MaxExpiration}.");
+        }
+        else if (options.MaxExpiration < TimeSpan.FromSeconds(1))
         {
             errors.Add($"ArcGisTokenOptions.MaxExpiration must be at least one second; it is {options.MaxExpiration}.");
         }

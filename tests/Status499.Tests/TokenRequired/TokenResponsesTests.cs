@@ -209,7 +209,7 @@ public sealed class TokenResponsesTests
 
         if (wrapped)
         {
-            body.Should().Be(callback + "(" + OnlineTokenRequired + ");");
+            body.Should().Be("/**/" + callback + "(" + OnlineTokenRequired + ");");
             response.Content.Headers.ContentType!.MediaType.Should().Be("application/javascript");
         }
         else

@@ -5,7 +5,8 @@ namespace Status499;
 
 /// <summary>
 /// Returned by <c>AddStatus499</c> to register how tokens are validated on <see cref="Status499Meaning.TokenRequired"/>
-/// routes. One validator is used; when several are registered, the last one wins.
+/// routes. One validator is used: registering a second one is an error, except through <c>AddArcGisSignedTokens</c>,
+/// which keeps the validator registered before it as a fallback.
 /// </summary>
 public sealed class Status499Builder
 {
@@ -25,6 +26,7 @@ public sealed class Status499Builder
         ServiceLifetime lifetime = ServiceLifetime.Singleton)
         where TValidator : class, ITokenValidator
     {
+        EnsureNoValidatorYet();
         Services.Add(new ServiceDescriptor(typeof(ITokenValidator), typeof(TValidator), lifetime));
         return this;
     }
@@ -35,6 +37,7 @@ public sealed class Status499Builder
     public Status499Builder AddTokenValidator(Func<TokenValidationContext, ValueTask<TokenValidationResult>> validate)
     {
         ArgumentNullException.ThrowIfNull(validate);
+        EnsureNoValidatorYet();
         Services.AddSingleton<ITokenValidator>(new DelegateTokenValidator(validate));
         return this;
     }
@@ -48,6 +51,7 @@ public sealed class Status499Builder
     public Status499Builder AddStaticTokens(params IEnumerable<string> tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
+        EnsureNoValidatorYet();
         Services.AddSingleton<ITokenValidator>(new StaticTokenValidator(tokens));
         return this;
     }
@@ -62,7 +66,22 @@ public sealed class Status499Builder
     public Status499Builder AddAuthenticationSchemeTokenValidator(string scheme)
     {
         ArgumentException.ThrowIfNullOrEmpty(scheme);
+        EnsureNoValidatorYet();
         Services.AddSingleton<ITokenValidator>(new AuthenticationSchemeTokenValidator(scheme));
         return this;
+    }
+
+    // Two validators would silently drop one of them; say so while the app is being configured.
+    private void EnsureNoValidatorYet()
+    {
+        foreach (var descriptor in Services)
+        {
+            if (descriptor.ServiceType == typeof(ITokenValidator) && !descriptor.IsKeyedService)
+            {
+                throw new InvalidOperationException(
+                    "A token validator is already registered. Status499 uses one ITokenValidator; combine several in your own " +
+                    "validator, or call AddArcGisSignedTokens last to accept its tokens and fall back to the one registered before.");
+            }
+        }
     }
 }

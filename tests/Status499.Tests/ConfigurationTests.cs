@@ -82,4 +82,28 @@ public sealed class ConfigurationTests
         FluentActions.Invoking(() => app.UseStatus499()).Should().Throw<InvalidOperationException>()
             .WithMessage("*AddStatus499*");
     }
+
+    [Fact]
+    public void A_second_token_validator_is_refused_while_configuring()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddStatus499().AddStaticTokens("a");
+
+        FluentActions.Invoking(() => builder.AddTokenValidator(_ => default)).Should().Throw<InvalidOperationException>()
+            .WithMessage("*already registered*");
+    }
+
+    [Theory]
+    [InlineData("Status499:Token:ValidationTimeout", "1.00:00:00", "Status499:Token:ValidationTimeout")]
+    [InlineData("Status499:Token:MaxTokenLength", "0", "Status499:Token:MaxTokenLength")]
+    [InlineData("Status499:Token:Sources:0", "Header", "Status499:Token:Sources:0")]
+    [InlineData("Status499:Token:Dialect", "Cloud", "Status499:Token:Dialect")]
+    [InlineData("Status499:Token:EnableJsonp", "yes", "Status499:Token:EnableJsonp")]
+    public async Task Bad_token_configuration_stops_startup_naming_the_key(string key, string value, string namedKey)
+    {
+        await using var app = Build(new() { [key] = value });
+
+        (await FluentActions.Awaiting(() => app.StartAsync()).Should().ThrowAsync<OptionsValidationException>())
+            .Which.Message.Should().Contain(namedKey);
+    }
 }

@@ -29,6 +29,11 @@ public static class ArcGisTokenStatus499BuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
 
         var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(ArcGisTokenSigner)))
+        {
+            throw new InvalidOperationException("AddArcGisSignedTokens was already called; configure it once.");
+        }
+
         services.AddOptions<ArcGisTokenOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArcGisTokenOptions>, ArcGisTokenOptionsValidator>());
         services.TryAddSingleton(static sp => new ArcGisTokenSigner(

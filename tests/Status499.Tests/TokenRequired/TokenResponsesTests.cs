@@ -39,13 +39,12 @@ public sealed class TokenResponsesTests
     });
 
     [Theory]
-    [InlineData("", null, OnlineTokenRequired, "token_required")]
-    [InlineData("&token=bogus", null, OnlineInvalid, "invalid_token")]
-    [InlineData("&token=expired", null, OnlineInvalid, "expired_token")]
-    [InlineData("&token=forbidden", null, OnlineForbidden, "forbidden")]
-    public async Task ArcGis_style_request_gets_200_and_the_exact_ArcGIS_body(string token, string? unused, string body, string reason)
+    [InlineData("", OnlineTokenRequired, "token_required")]
+    [InlineData("&token=bogus", OnlineInvalid, "invalid_token")]
+    [InlineData("&token=expired", OnlineInvalid, "expired_token")]
+    [InlineData("&token=forbidden", OnlineForbidden, "forbidden")]
+    public async Task ArcGis_style_request_gets_200_and_the_exact_ArcGIS_body(string token, string body, string reason)
     {
-        _ = unused;
         await using var app = await StartAsync();
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 

@@ -239,6 +239,57 @@ public sealed class ClientClosedRequestKestrelTests
     }
 
     [Fact]
+    public async Task Exception_handler_and_hosting_log_and_trace_see_the_499()
+    {
+        var entered = new Signal();
+        var exceptionHandlerRan = false;
+        var events = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                foreach (var e in activity.Events)
+                {
+                    events.Add($"{e.Name} {e.Tags.FirstOrDefault(t => t.Key == "status499.phase").Value} {activity.GetTagItem("status499.disconnect")}");
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/slow", async (CancellationToken ct) =>
+            {
+                entered.Set();
+                await Task.Delay(Timeout.Infinite, ct);
+            }),
+            beforeStatus499: a => a.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandler = _ =>
+                {
+                    exceptionHandlerRan = true;
+                    return Task.CompletedTask;
+                },
+            }),
+            services: s => s.AddProblemDetails());
+
+        using (var client = await RawHttpClient.ConnectAsync(app.Port))
+        {
+            await client.SendGetAsync("/slow");
+            await entered.WaitAsync();
+            client.Close(CloseMode.Reset);
+        }
+
+        (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
+        (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
+        exceptionHandlerRan.Should().BeFalse("the abort never surfaces as an exception");
+        app.Logs.GetSnapshot().Should().Contain(r => r.Category == "Microsoft.AspNetCore.Hosting.Diagnostics"
+            && r.Message.StartsWith("Request finished", StringComparison.Ordinal) && r.Message.Contains(" - 499 "));
+        events.Should().Contain("status499.client_closed handler before_response");
+    }
+
+    [Fact]
     public async Task W3C_access_log_records_499()
     {
         var directory = Directory.CreateTempSubdirectory("status499-w3c-");

@@ -60,6 +60,21 @@ public sealed class TokenResponsesTests
     }
 
     [Fact]
+    public async Task TestServer_answers_the_same_contract()
+    {
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/secure", (HttpContext c) => $"hello {c.User.Identity?.Name}").RequireToken(),
+            configureBuilder: b => b.AddTokenValidator(Validate),
+            testServer: true);
+        var client = app.CreateTestServerClient();
+
+        (await client.GetStringAsync("/secure?f=json")).Should().Be(OnlineTokenRequired);
+        (await client.GetStringAsync("/secure?f=json&token=bogus")).Should().Be(OnlineInvalid);
+        (await client.GetStringAsync("/secure?f=json&token=good")).Should().Be("hello alice");
+        ((int)(await client.GetAsync("/secure")).StatusCode).Should().Be(499);
+    }
+
+    [Fact]
     public async Task Valid_token_reaches_the_endpoint_as_the_validated_user()
     {
         await using var app = await StartAsync();

@@ -242,7 +242,7 @@ internal sealed class Status499Middleware
         state.ClientDisconnect = disconnect;
         state.DisconnectPhase = phase;
 
-        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+        var route = RequestDescription.RouteOf(context);
         _metrics.ClientClosedRequest(context, route, state.Meaning, disconnect, phase);
 
         var activity = Activity.Current;
@@ -260,7 +260,7 @@ internal sealed class Status499Middleware
         {
 #pragma warning disable CA1873 // Guarded by IsEnabled above; the level is dynamic, which the analyzer cannot see.
             var request = context.Request;
-            var path = request.PathBase.Add(request.Path).ToString();
+            var path = RequestDescription.PathOf(context);
             var elapsed = Stopwatch.GetElapsedTime(state.StartTimestamp).TotalMilliseconds;
             if (disconnect == ClientDisconnect.BeforeResponse)
             {

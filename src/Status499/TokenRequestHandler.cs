@@ -188,7 +188,7 @@ internal sealed class TokenRequestHandler
     private async ValueTask<bool> RejectAsync(HttpContext context, Status499RequestState state, TokenOutcome outcome, ArcGisError error)
     {
         state.TokenOutcome = outcome;
-        _metrics.TokenRejected(context, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText, outcome);
+        _metrics.TokenRejected(context, RequestDescription.RouteOf(context), outcome);
         Activity.Current?.SetTag("status499.token_outcome", Status499Names.ReasonOf(outcome));
         try
         {
@@ -213,6 +213,5 @@ internal sealed class TokenRequestHandler
     private static bool IsClientGone(Exception ex, HttpContext context)
         => ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested;
 
-    // Never the query string: on these routes it can hold the token.
-    private static string PathOf(HttpContext context) => context.Request.PathBase.Add(context.Request.Path).ToString();
+    private static string PathOf(HttpContext context) => RequestDescription.PathOf(context);
 }

@@ -252,15 +252,18 @@ public sealed class ClientClosedRequestKestrelTests
             {
                 foreach (var e in activity.Events)
                 {
-                    events.Add($"{e.Name} {e.Tags.FirstOrDefault(t => t.Key == "status499.phase").Value} {activity.GetTagItem("status499.disconnect")}");
+                    events.Add($"{activity.TraceId} {e.Name} {e.Tags.FirstOrDefault(t => t.Key == "status499.phase").Value} {activity.GetTagItem("status499.disconnect")}");
                 }
             },
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        System.Diagnostics.ActivityTraceId? traceId = null;
 
         await using var app = await TestApp.StartAsync(
             a => a.MapGet("/slow", async (CancellationToken ct) =>
             {
+                // The listener is process-wide: tell this request's Activity from other tests' ones.
+                traceId = System.Diagnostics.Activity.Current?.TraceId;
                 entered.Set();
                 await Task.Delay(Timeout.Infinite, ct);
             }),
@@ -284,9 +287,12 @@ public sealed class ClientClosedRequestKestrelTests
         (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
         (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
         exceptionHandlerRan.Should().BeFalse("the abort never surfaces as an exception");
-        app.Logs.GetSnapshot().Should().Contain(r => r.Category == "Microsoft.AspNetCore.Hosting.Diagnostics"
-            && r.Message.StartsWith("Request finished", StringComparison.Ordinal) && r.Message.Contains(" - 499 "));
-        events.Should().Contain("status499.client_closed handler before_response");
+        (await Signal.EventuallyAsync(() => app.Logs.GetSnapshot().Any(r => r.Category == "Microsoft.AspNetCore.Hosting.Diagnostics"
+            && r.Message.StartsWith("Request finished", StringComparison.Ordinal) && r.Message.Contains(" - 499 "))))
+            .Should().BeTrue("the hosting log line reads the status when the request ends");
+        traceId.Should().NotBeNull();
+        (await Signal.EventuallyAsync(() => events.Contains($"{traceId} status499.client_closed handler before_response")))
+            .Should().BeTrue("the request's Activity carries the event when it stops");
     }
 
     [Fact]

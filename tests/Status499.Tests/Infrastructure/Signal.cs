@@ -16,4 +16,22 @@ public sealed class Signal
         token.Register(() => tcs.TrySetResult());
         return tcs.Task.WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None);
     }
+
+    // For effects the framework produces after the response (log lines, stopped activities) that raise no event a
+    // test can wait on: poll the condition, bounded.
+    public static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return true;
+    }
 }

@@ -57,6 +57,31 @@ public sealed class TestServerClientClosedRequestTests
         app.ClientClosedRequests.GetMeasurementSnapshot().Should().ContainSingle();
     }
 
+    [Fact]
+    public async Task Log_level_of_the_client_closed_event_is_configurable()
+    {
+        var entered = new Signal();
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/slow", async (CancellationToken ct) =>
+            {
+                entered.Set();
+                await Task.Delay(Timeout.Infinite, ct);
+            }),
+            o => o.ClientClosedRequestLogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
+            testServer: true);
+        using var client = app.CreateTestServerClient();
+        using var cancel = new CancellationTokenSource();
+
+        var request = client.GetAsync("/slow", cancel.Token);
+        await entered.WaitAsync();
+        cancel.Cancel();
+        await FluentActions.Awaiting(() => request).Should().ThrowAsync<OperationCanceledException>();
+
+        await app.Observer.WaitAsync();
+        app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "ClientClosedRequest" && r.Id.Id == 1)
+            .Which.Level.Should().Be(Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
     private sealed class OuterObserverStartupFilter(OuterObserver observer, Signal entered) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>

@@ -132,7 +132,7 @@ internal sealed class Status499Middleware
         catch (Exception ex) when (IsAbortException(ex))
         {
             state.RestoreResponseBody();
-            if (!IsClientAbort(context) && !await ConfirmRequestBodyAbortAsync(ex, context))
+            if (!IsClientAbort(context) && !IsConnectionReset(ex) && !await ConfirmRequestBodyAbortAsync(ex, context))
             {
                 throw;
             }
@@ -157,6 +157,12 @@ internal sealed class Status499Middleware
         OnPipelineCompleted(context, state);
     }
 
+    // Kestrel throws ConnectionResetException only when the transport reports that the peer reset the connection: the
+    // client left, even if RequestAborted (cancelled on the thread pool) does not say so yet. Found by the chaos test,
+    // where a busy thread pool delayed that cancellation past any reasonable wait.
+    private bool IsConnectionReset(Exception ex)
+        => ex is ConnectionResetException && !_applicationStopping.IsCancellationRequested;
+
     // When a client disconnects mid-upload, Kestrel's body reader throws ("Unexpected end of request content") and
     // marks the connection aborted at once, but cancels an already-created RequestAborted token on the thread pool
     // (HttpProtocol.AbortRequest), so the token can still read "not cancelled" when the exception arrives here.
@@ -164,7 +170,7 @@ internal sealed class Status499Middleware
     // answers it 400, only that much later.
     private async Task<bool> ConfirmRequestBodyAbortAsync(Exception ex, HttpContext context)
     {
-        if (ex is not (BadHttpRequestException or ConnectionResetException) || context.Response.HasStarted || _applicationStopping.IsCancellationRequested)
+        if (ex is not BadHttpRequestException || context.Response.HasStarted || _applicationStopping.IsCancellationRequested)
         {
             return false;
         }
@@ -240,6 +246,14 @@ internal sealed class Status499Middleware
 
         state.ClientDisconnect = disconnect;
         state.DisconnectPhase = phase;
+
+        // The request body broke under the server. Once the exception is swallowed, Kestrel believes the app finished
+        // normally and tries to drain the body, which fails and logs an Error ("automatic draining of the request body
+        // failed"). Aborting says what happened: the connection is gone, there is nothing to drain.
+        if (phase == ClientDisconnectPhase.RequestBody && state.Meaning == Status499Meaning.ClientClosedRequest)
+        {
+            context.Abort();
+        }
 
         var route = RequestDescription.RouteOf(context);
         _metrics.ClientClosedRequest(context, route, state.Meaning, disconnect, phase);

@@ -18,8 +18,8 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 {
     private static readonly object s_persistentStateKey = new();
 
-    private readonly ResponseStartObservingStream _stream;
-    private readonly ResponseStartObservingPipeWriter _writer;
+    private ResponseStartObservingStream? _stream;
+    private ResponseStartObservingPipeWriter? _writer;
     private HttpContext? _context;
     private IHttpResponseBodyFeature? _innerBody;
     private Status499Middleware? _middleware;
@@ -27,8 +27,6 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     private Status499RequestState()
     {
-        _stream = new ResponseStartObservingStream(this);
-        _writer = new ResponseStartObservingPipeWriter(this);
     }
 
     public Status499Meaning Meaning { get; private set; }
@@ -146,9 +144,11 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
         }
     }
 
-    Stream IHttpResponseBodyFeature.Stream => _stream;
+    // Created on first use: a host without IPersistentStateFeature (TestServer, IIS in-process) pays for a wrapper
+    // only on requests that write through it.
+    Stream IHttpResponseBodyFeature.Stream => _stream ??= new ResponseStartObservingStream(this);
 
-    PipeWriter IHttpResponseBodyFeature.Writer => _writer;
+    PipeWriter IHttpResponseBodyFeature.Writer => _writer ??= new ResponseStartObservingPipeWriter(this);
 
     void IHttpResponseBodyFeature.DisableBuffering() => _innerBody!.DisableBuffering();
 

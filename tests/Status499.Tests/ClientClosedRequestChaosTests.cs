@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Status499.Tests.Infrastructure;
+
+namespace Status499.Tests;
+
+// Many keep-alive connections on real Kestrel, each sending requests until it dies at a chosen point: before the
+// response, mid-upload, or never. Per-connection state is reused across the requests of a connection, so this is
+// where a leak between requests would show. The schedule is seeded; only the thread interleaving varies.
+public sealed class ClientClosedRequestChaosTests
+{
+    private const int Connections = 40;
+    private const int RequestsPerConnection = 6;
+
+    [Fact]
+    public async Task Random_disconnects_never_leak_between_requests_or_surface_as_errors()
+    {
+        var statuses = new ConcurrentBag<(string Path, int Status, Exception? Escaped)>();
+        var entered = new ConcurrentDictionary<string, Signal>();
+        Signal EnteredFor(HttpContext context) => entered.GetOrAdd(context.Request.Headers["X-Connection"].ToString(), _ => new Signal());
+        await using var app = await TestApp.StartAsync(
+            a =>
+            {
+                a.MapGet("/fast", () => "fast");
+                a.MapGet("/wait", async (HttpContext context) =>
+                {
+                    EnteredFor(context).Set();
+                    await Signal.WhenCancelled(context.RequestAborted);
+                    await context.Response.WriteAsync("late", CancellationToken.None);
+                });
+                a.MapPost("/upload", async (HttpContext context) =>
+                {
+                    EnteredFor(context).Set();
+                    using var reader = new StreamReader(context.Request.Body);
+                    return (await reader.ReadToEndAsync(context.RequestAborted)).Length;
+                });
+            },
+            beforeStatus499: a => a.Use(async (context, next) =>
+            {
+                Exception? escaped = null;
+                try
+                {
+                    await next(context);
+                }
+                catch (Exception ex)
+                {
+                    escaped = ex;
+                    throw;
+                }
+                finally
+                {
+                    statuses.Add((context.Request.Path.Value!, context.Response.StatusCode, escaped));
+                }
+            }));
+
+        var random = new Random(499);
+        var plans = Enumerable.Range(0, Connections)
+            .Select(_ => (Fast: random.Next(RequestsPerConnection), Ending: random.Next(3), Mode: random.Next(2) == 0 ? CloseMode.Fin : CloseMode.Reset))
+            .ToList();
+
+        await Parallel.ForEachAsync(plans.Select((plan, index) => (plan, id: index.ToString(System.Globalization.CultureInfo.InvariantCulture))), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (item, _) =>
+        {
+            var (plan, id) = item;
+            using var client = await RawHttpClient.ConnectAsync(app.Port);
+            for (var i = 0; i < plan.Fast; i++)
+            {
+                await client.SendGetAsync("/fast");
+
+                // The string result is sent chunked: read through the last chunk, so the next response starts clean.
+                (await client.ReceiveUntilAsync("\r\n0\r\n\r\n")).Should().StartWith("HTTP/1.1 200").And.Contain("fast");
+            }
+
+            switch (plan.Ending)
+            {
+                case 0:
+                    await client.SendAsync($"GET /wait HTTP/1.1\r\nHost: localhost\r\nX-Connection: {id}\r\n\r\n");
+                    break;
+                case 1:
+                    await client.SendAsync($"POST /upload HTTP/1.1\r\nHost: localhost\r\nX-Connection: {id}\r\nContent-Length: 100000\r\n\r\npartial");
+                    break;
+                default:
+                    await client.SendAsync("GET /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+                    (await client.ReceiveToEndAsync()).Should().StartWith("HTTP/1.1 200");
+                    return;
+            }
+
+            // Leave once the handler runs: it waits for the abort, or reads a body that never comes.
+            await entered.GetOrAdd(id, _ => new Signal()).WaitAsync();
+            client.Close(plan.Mode);
+        });
+
+        var fast = plans.Sum(p => p.Fast) + plans.Count(p => p.Ending == 2);
+        var aborted = plans.Count(p => p.Ending != 2);
+        (await Signal.EventuallyAsync(() => statuses.Count == fast + aborted)).Should().BeTrue($"every request is recorded ({statuses.Count} of {fast + aborted})");
+
+        statuses.Where(s => s.Path == "/fast").Should().HaveCount(fast).And.OnlyContain(s => s.Status == 200 && s.Escaped == null);
+        statuses.Where(s => s.Path != "/fast").Should().HaveCount(aborted)
+            .And.OnlyContain(s => s.Status == 499 && s.Escaped == null, string.Join("; ", statuses.Where(s => s.Path != "/fast" && (s.Status != 499 || s.Escaped != null)).Select(s => $"{s.Path} {s.Status} {s.Escaped}")));
+        app.ClientClosedRequests.GetMeasurementSnapshot().Sum(m => m.Value).Should().Be(aborted);
+        app.Logs.GetSnapshot().Where(r => r.Level >= LogLevel.Error).Select(r => $"{r.Category}: {r.Message} {r.Exception?.GetType().Name}").Should().BeEmpty();
+    }
+}

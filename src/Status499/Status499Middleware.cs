@@ -129,7 +129,7 @@ internal sealed class Status499Middleware
         {
             await task;
         }
-        catch (Exception ex) when (IsAbortException(ex))
+        catch (Exception ex) when (ClientAbort.IsAbortException(ex))
         {
             state.RestoreResponseBody();
             if (!IsClientAbort(context) && !IsConnectionReset(ex) && !await ConfirmRequestBodyAbortAsync(ex, context))
@@ -212,11 +212,6 @@ internal sealed class Status499Middleware
         var timeout = context.Features.Get<IHttpRequestTimeoutFeature>();
         return timeout is null || !timeout.RequestTimeoutToken.IsCancellationRequested;
     }
-
-    // Compare the state of RequestAborted, not OperationCanceledException.CancellationToken: handlers often pass a
-    // linked token, so the exception's token is not RequestAborted (dotnet/aspnetcore#44697). Kestrel's
-    // BadHttpRequestException and ConnectionResetException are IOExceptions.
-    private static bool IsAbortException(Exception ex) => ex is OperationCanceledException or IOException;
 
     private void OnClientAborted(HttpContext context, Status499RequestState state, Exception? exception)
     {

@@ -40,7 +40,7 @@ internal sealed class TokenRequestHandler
         {
             read = _reader.ReadAsync(context);
         }
-        catch (Exception ex) when (IsClientGone(ex, context))
+        catch (Exception ex) when (ClientAbort.IsClientGone(ex, context))
         {
             return new(false);
         }
@@ -55,7 +55,7 @@ internal sealed class TokenRequestHandler
         {
             read = await pending;
         }
-        catch (Exception ex) when (IsClientGone(ex, context))
+        catch (Exception ex) when (ClientAbort.IsClientGone(ex, context))
         {
             return false;
         }
@@ -154,9 +154,7 @@ internal sealed class TokenRequestHandler
 
     private ValueTask<bool> ValidatorFailedAsync(HttpContext context, Status499RequestState state, ITokenValidator validator, string token, Exception ex)
     {
-        // A validator may have put the token into its exception: then log only the exception's type.
-        var loggable = ex.ToString().Contains(token, StringComparison.Ordinal) ? null : ex;
-        Status499Log.TokenValidatorFailed(_logger, loggable, validator.GetType().Name, ex.GetType().FullName, context.Request.Method, PathOf(context));
+        Status499Log.TokenValidatorFailed(_logger, SecretRedaction.LoggableException(ex, token), validator.GetType().Name, ex.GetType().FullName, context.Request.Method, PathOf(context));
         return RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
     }
 
@@ -194,7 +192,7 @@ internal sealed class TokenRequestHandler
         {
             await _writer.WriteAsync(context, error);
         }
-        catch (Exception ex) when (IsClientGone(ex, context))
+        catch (Exception ex) when (ClientAbort.IsClientGone(ex, context))
         {
         }
 
@@ -209,9 +207,6 @@ internal sealed class TokenRequestHandler
         MalformedTokenReason.UnreadableForm => ArcGisError.UnreadableForm,
         _ => ArcGisError.MalformedHeader,
     };
-
-    private static bool IsClientGone(Exception ex, HttpContext context)
-        => ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested;
 
     private static string PathOf(HttpContext context) => RequestDescription.PathOf(context);
 }

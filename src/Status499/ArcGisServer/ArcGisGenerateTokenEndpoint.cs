@@ -46,7 +46,7 @@ internal sealed class ArcGisGenerateTokenEndpoint
             {
                 form = await FormReader.TryReadAsync(request, context.RequestAborted);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+            catch (Exception ex) when (ClientAbort.IsClientGone(ex, context))
             {
                 return;
             }
@@ -118,9 +118,7 @@ internal sealed class ArcGisGenerateTokenEndpoint
         }
         catch (Exception ex)
         {
-            // An issuer may have put the password into its exception: then log only the exception's type.
-            var loggable = ex.ToString().Contains(password, StringComparison.Ordinal) ? null : ex;
-            Status499Log.TokenIssuerFailed(_logger, loggable, issuer.GetType().Name, ex.GetType().FullName);
+            Status499Log.TokenIssuerFailed(_logger, SecretRedaction.LoggableException(ex, password), issuer.GetType().Name, ex.GetType().FullName);
             await ArcGisJsonResponse.WriteErrorAsync(context, pretty, 500, UnableToGenerate);
             return;
         }

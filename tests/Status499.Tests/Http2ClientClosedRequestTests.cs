@@ -43,11 +43,7 @@ public sealed class Http2ClientClosedRequestTests
 
         // Open the connection and keep a second stream in flight on it while the first is reset.
         var other = http.GetAsync("/other");
-        using var cancel = new CancellationTokenSource();
-        var slow = http.GetAsync("/slow", cancel.Token);
-        await entered.WaitAsync();
-        cancel.Cancel();
-        await FluentActions.Awaiting(() => slow).Should().ThrowAsync<OperationCanceledException>();
+        await ClientCancellation.CancelOnceEnteredAsync(http, "/slow", entered);
 
         var seen = await app.Observer.WaitAsync();
         seen.StatusCode.Should().Be(499);

@@ -153,12 +153,8 @@ public sealed class PlainAspNetCoreBaselineTests
         using var duration = new MetricCollector<double>(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Microsoft.AspNetCore.Hosting", "http.server.request.duration");
         await app.StartAsync();
         using var client = app.GetTestClient();
-        using var cancel = new CancellationTokenSource();
 
-        var request = client.GetAsync("/slow", cancel.Token);
-        await entered.WaitAsync();
-        cancel.Cancel();
-        await FluentActions.Awaiting(() => request).Should().ThrowAsync<OperationCanceledException>();
+        await ClientCancellation.CancelOnceEnteredAsync(client, "/slow", entered);
 
         var seen = await observer.WaitAsync();
         seen.EscapedException.Should().BeAssignableTo<OperationCanceledException>();

@@ -18,12 +18,8 @@ public sealed class TestServerClientClosedRequestTests
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.ConfigureServices(s =>
             s.AddSingleton<IStartupFilter>(new OuterObserverStartupFilter(observer, entered))));
         using var client = factory.CreateClient();
-        using var cancel = new CancellationTokenSource();
 
-        var request = client.GetAsync("/slow", cancel.Token);
-        await entered.WaitAsync();
-        cancel.Cancel();
-        await FluentActions.Awaiting(() => request).Should().ThrowAsync<OperationCanceledException>();
+        await ClientCancellation.CancelOnceEnteredAsync(client, "/slow", entered);
 
         var seen = await observer.WaitAsync();
         seen.StatusCode.Should().Be(499);
@@ -45,12 +41,8 @@ public sealed class TestServerClientClosedRequestTests
             }),
             testServer: true);
         using var client = app.CreateTestServerClient();
-        using var cancel = new CancellationTokenSource();
 
-        var request = client.GetAsync("/ignores", cancel.Token);
-        await entered.WaitAsync();
-        cancel.Cancel();
-        await FluentActions.Awaiting(() => request).Should().ThrowAsync<OperationCanceledException>();
+        await ClientCancellation.CancelOnceEnteredAsync(client, "/ignores", entered);
 
         (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
         (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
@@ -70,12 +62,8 @@ public sealed class TestServerClientClosedRequestTests
             o => o.ClientClosedRequestLogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
             testServer: true);
         using var client = app.CreateTestServerClient();
-        using var cancel = new CancellationTokenSource();
 
-        var request = client.GetAsync("/slow", cancel.Token);
-        await entered.WaitAsync();
-        cancel.Cancel();
-        await FluentActions.Awaiting(() => request).Should().ThrowAsync<OperationCanceledException>();
+        await ClientCancellation.CancelOnceEnteredAsync(client, "/slow", entered);
 
         await app.Observer.WaitAsync();
         app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "ClientClosedRequest" && r.Id.Id == 1)

@@ -3,11 +3,15 @@ using Microsoft.AspNetCore.Http;
 namespace Status499.Tests.Infrastructure;
 
 // Middleware placed first in the pipeline: what any outer middleware (a logger, an exception handler) sees.
+// Completed is the first request; All holds every request, in the order they ended.
 public sealed class OuterObserver
 {
     private readonly TaskCompletionSource<Observation> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Observation> _all = new();
 
     public Task<Observation> Completed => _completed.Task;
+
+    public IReadOnlyCollection<Observation> All => _all;
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -24,14 +28,17 @@ public sealed class OuterObserver
         finally
         {
             var feature = context.Features.Get<IStatus499Feature>();
-            _completed.TrySetResult(new Observation(
+            var observation = new Observation(
+                context.Request.Path.Value ?? string.Empty,
                 context.Response.StatusCode,
                 escaped,
                 feature?.Meaning ?? Status499Meaning.None,
                 feature?.ClientDisconnect ?? ClientDisconnect.None,
                 feature?.DisconnectPhase ?? ClientDisconnectPhase.None,
                 feature?.TokenOutcome ?? TokenOutcome.NotChecked,
-                feature?.TokenSource ?? TokenSource.None));
+                feature?.TokenSource ?? TokenSource.None);
+            _all.Enqueue(observation);
+            _completed.TrySetResult(observation);
         }
     }
 
@@ -39,6 +46,7 @@ public sealed class OuterObserver
 }
 
 public sealed record Observation(
+    string Path,
     int StatusCode,
     Exception? EscapedException,
     Status499Meaning Meaning,

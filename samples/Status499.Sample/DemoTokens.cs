@@ -1,5 +1,6 @@
 using System.Globalization;
 using Status499;
+using Status499.ArcGisServer;
 
 namespace Status499.Sample;
 
@@ -83,7 +84,15 @@ public static class DemoTokens
 
     private sealed class FixedLifetimeIssuer(ITokenIssuer inner, TimeSpan lifetime) : ITokenIssuer
     {
-        public ValueTask<IssuedToken?> IssueAsync(TokenIssueRequest request) => inner.IssueAsync(new TokenIssueRequest(
-            request.HttpContext, request.Username, request.Password, request.Binding, request.BindingValue, lifetime, request.CancellationToken));
+        public ValueTask<IssuedToken?> IssueAsync(TokenIssueRequest request) => inner.IssueAsync(new TokenIssueRequest
+        {
+            HttpContext = request.HttpContext,
+            Username = request.Username,
+            Password = request.Password,
+            Binding = request.Binding,
+            BindingValue = request.BindingValue,
+            Lifetime = lifetime,
+            CancellationToken = request.CancellationToken,
+        });
     }
 }

@@ -13,10 +13,11 @@ public interface IStatus499Feature
     /// <summary>The meaning resolved for this request.</summary>
     Status499Meaning Meaning { get; }
 
-    /// <summary>Whether, and when, the client went away.</summary>
-    ClientDisconnect ClientDisconnect { get; }
-
-    /// <summary>What the request was doing when the client went away, or <see cref="ClientDisconnectPhase.None"/>.</summary>
+    /// <summary>
+    /// When the client went away, or <see cref="ClientDisconnectPhase.None"/> if it stayed. Before the response started
+    /// (<see cref="ClientDisconnectPhase.RequestBody"/>, <see cref="ClientDisconnectPhase.Handler"/>) a client-closed
+    /// route records 499; during the response (<see cref="ClientDisconnectPhase.Response"/>) the status sent is kept.
+    /// </summary>
     ClientDisconnectPhase DisconnectPhase { get; }
 
     /// <summary>

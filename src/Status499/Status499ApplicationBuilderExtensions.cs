@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Status499;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -8,6 +8,10 @@ namespace Microsoft.AspNetCore.Builder;
 /// </summary>
 public static class Status499ApplicationBuilderExtensions
 {
+    // The property UseRouting() sets on the application builder (EndpointRoutingApplicationBuilderExtensions), the
+    // same key the framework's own middleware use to find out whether routing runs before them.
+    private const string EndpointRouteBuilderKey = "__EndpointRouteBuilder";
+
     /// <summary>
     /// Adds the middleware that records client-closed requests as 499 and validates tokens on token routes.
     /// </summary>
@@ -17,6 +21,8 @@ public static class Status499ApplicationBuilderExtensions
     /// want to show 499 (<c>UseHttpLogging()</c>, <c>UseW3CLogging()</c>, <c>UseExceptionHandler()</c>), and before
     /// <c>UseAuthentication()</c>/<c>UseAuthorization()</c> when token routes should answer the ArcGIS way.
     /// Every middleware placed before it sees the 499; those placed after it see the request as it happened.
+    /// The app refuses to start when <c>UseRouting()</c> is called after it, and a response on a token route that it
+    /// did not check is refused with 500 (see the README's "Fail closed" section).
     /// </remarks>
     /// <param name="app">The application builder.</param>
     /// <returns>The same builder, for chaining.</returns>
@@ -24,13 +30,27 @@ public static class Status499ApplicationBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        if (app.ApplicationServices.GetService(typeof(IOptions<Status499Options>)) is null
-            || app.ApplicationServices.GetService(typeof(Status499Metrics)) is null)
+        var pipeline = app.ApplicationServices.GetService<Status499PipelineState>();
+        if (pipeline is null || app.ApplicationServices.GetService<Status499Metrics>() is null)
         {
             throw new InvalidOperationException(
                 "Status499's services are not registered. Call builder.Services.AddStatus499(...) before app.UseStatus499().");
         }
 
-        return app.UseMiddleware<Status499Middleware>();
+        pipeline.MiddlewareAdded = true;
+        var routingBefore = app.Properties.ContainsKey(EndpointRouteBuilderKey);
+        return app.Use(next =>
+        {
+            // Runs when the pipeline is built, after every Use* call: UseRouting() added after UseStatus499() would
+            // hide endpoint metadata from it, and token endpoints would run unchecked.
+            if (!routingBefore && app.Properties.ContainsKey(EndpointRouteBuilderKey))
+            {
+                throw new InvalidOperationException(
+                    "app.UseStatus499() is called before app.UseRouting(), so it cannot see which endpoint a request goes to " +
+                    "and could not protect token routes. Call app.UseStatus499() after app.UseRouting().");
+            }
+
+            return ActivatorUtilities.CreateInstance<Status499Middleware>(app.ApplicationServices, next).InvokeAsync;
+        });
     }
 }

@@ -34,7 +34,7 @@ public sealed class Status499Builder
     /// <summary>Validates tokens with a delegate.</summary>
     /// <param name="validate">Returns the verdict for a token; see <see cref="ITokenValidator"/> for the rules it must follow.</param>
     /// <returns>This builder.</returns>
-    public Status499Builder AddTokenValidator(Func<TokenValidationContext, ValueTask<TokenValidationResult>> validate)
+    public Status499Builder AddTokenValidator(Func<TokenValidatorContext, ValueTask<TokenValidatorResult>> validate)
     {
         ArgumentNullException.ThrowIfNull(validate);
         EnsureNoValidatorYet();

@@ -20,11 +20,16 @@ public static class Status499EndpointConventionBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var metadata = Status499MeaningMetadata.For(meaning);
-        builder.Add(endpoint => endpoint.Metadata.Add(metadata));
-        if (meaning == Status499Meaning.TokenRequired)
+        builder.Add(endpoint =>
         {
-            builder.Finally(TokenEnforcement.Apply);
-        }
+            // Without AddStatus499() nothing would enforce the token: refuse to build the endpoint instead.
+            if (meaning == Status499Meaning.TokenRequired && endpoint.ApplicationServices.GetService(typeof(Status499PipelineState)) is null)
+            {
+                throw new InvalidOperationException(TokenRouteGuard.ServicesMissingMessage);
+            }
+
+            endpoint.Metadata.Add(metadata);
+        });
 
         return builder;
     }

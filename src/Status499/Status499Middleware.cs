@@ -28,13 +28,14 @@ internal sealed class Status499Middleware
     public Status499Middleware(
         RequestDelegate next,
         IOptions<Status499Options> options,
+        MeaningResolver resolver,
         Status499Metrics metrics,
         TokenRequestHandler tokenHandler,
         IHostApplicationLifetime lifetime,
         ILoggerFactory loggerFactory)
     {
         _next = next;
-        _resolver = new MeaningResolver(options.Value);
+        _resolver = resolver;
         _clientClosedLogLevel = options.Value.ClientClosedRequestLogLevel;
         _metrics = metrics;
         _tokenHandler = tokenHandler;
@@ -216,22 +217,18 @@ internal sealed class Status499Middleware
     private void OnClientAborted(HttpContext context, Status499RequestState state, Exception? exception)
     {
         var response = context.Response;
-        ClientDisconnect disconnect;
         ClientDisconnectPhase phase;
 
         if (state.AbortedBeforeStart)
         {
-            disconnect = ClientDisconnect.BeforeResponse;
             phase = ClientDisconnectPhase.Handler;
         }
         else if (response.HasStarted)
         {
-            disconnect = ClientDisconnect.DuringResponse;
             phase = ClientDisconnectPhase.Response;
         }
         else
         {
-            disconnect = ClientDisconnect.BeforeResponse;
             phase = exception is IOException ? ClientDisconnectPhase.RequestBody : ClientDisconnectPhase.Handler;
             if (state.Meaning == Status499Meaning.ClientClosedRequest)
             {
@@ -239,7 +236,6 @@ internal sealed class Status499Middleware
             }
         }
 
-        state.ClientDisconnect = disconnect;
         state.DisconnectPhase = phase;
 
         // The request body broke under the server. Once the exception is swallowed, Kestrel believes the app finished
@@ -251,12 +247,12 @@ internal sealed class Status499Middleware
         }
 
         var route = RequestDescription.RouteOf(context);
-        _metrics.ClientClosedRequest(context, route, state.Meaning, disconnect, phase);
+        _metrics.ClientClosedRequest(context, route, state.Meaning, phase);
 
         var activity = Activity.Current;
         if (activity is not null)
         {
-            activity.SetTag("status499.disconnect", Status499Names.Of(disconnect));
+            activity.SetTag("status499.phase", Status499Names.Of(phase));
             activity.AddEvent(new ActivityEvent("status499.client_closed", tags: new ActivityTagsCollection
             {
                 { "status499.phase", Status499Names.Of(phase) },
@@ -270,14 +266,7 @@ internal sealed class Status499Middleware
             var request = context.Request;
             var path = RequestDescription.PathOf(context);
             var elapsed = Stopwatch.GetElapsedTime(state.StartTimestamp).TotalMilliseconds;
-            if (disconnect == ClientDisconnect.BeforeResponse)
-            {
-                Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, request.Method, path, route, Status499Names.Of(phase), elapsed, response.StatusCode);
-            }
-            else
-            {
-                Status499Log.ClientClosedDuringResponse(_logger, _clientClosedLogLevel, request.Method, path, route, elapsed, response.StatusCode);
-            }
+            Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, request.Method, path, route, Status499Names.Of(phase), elapsed, response.StatusCode);
 #pragma warning restore CA1873
         }
     }

@@ -12,7 +12,7 @@ namespace Status499;
 /// </remarks>
 public sealed class Status499Options
 {
-    private readonly List<Status499RouteMapping> _routes = [];
+    private readonly List<RouteMapping> _routes = [];
 
     /// <summary>
     /// The meaning of requests that neither endpoint metadata nor a <see cref="MapRoute"/> pattern decides.
@@ -21,16 +21,16 @@ public sealed class Status499Options
     public Status499Meaning DefaultMeaning { get; set; } = Status499Meaning.ClientClosedRequest;
 
     /// <summary>
-    /// The level of the <c>ClientClosedRequest</c> and <c>ClientClosedDuringResponse</c> log events.
+    /// The level of the <c>ClientClosedRequest</c> log event.
     /// Defaults to <see cref="LogLevel.Information"/>: a client leaving is normal, not an error.
     /// </summary>
     public LogLevel ClientClosedRequestLogLevel { get; set; } = LogLevel.Information;
 
     /// <summary>Token validation settings for <see cref="Status499Meaning.TokenRequired"/> routes.</summary>
-    public TokenOptions Token { get; } = new();
+    public TokenRequiredOptions Token { get; } = new();
 
-    /// <summary>The route mappings, in the order they are tried.</summary>
-    public IReadOnlyList<Status499RouteMapping> Routes => _routes;
+    // The route mappings, in the order they are tried.
+    internal IReadOnlyList<RouteMapping> Routes => _routes;
 
     // Filled by the configuration binder; reported by Status499OptionsValidator so startup fails naming the key.
     internal List<string> ConfigurationErrors { get; } = [];
@@ -49,10 +49,10 @@ public sealed class Status499Options
     public Status499Options MapRoute(string routePattern, Status499Meaning meaning)
     {
         ArgumentNullException.ThrowIfNull(routePattern);
-        _routes.Add(new Status499RouteMapping(routePattern, meaning, $"MapRoute(\"{routePattern}\")"));
+        _routes.Add(new RouteMapping(routePattern, meaning, $"MapRoute(\"{routePattern}\")"));
         return this;
     }
 
     internal void AddConfiguredRoute(string routePattern, Status499Meaning meaning, string configurationKey)
-        => _routes.Add(new Status499RouteMapping(routePattern, meaning, configurationKey));
+        => _routes.Add(new RouteMapping(routePattern, meaning, configurationKey));
 }

@@ -31,8 +31,6 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     public Status499Meaning Meaning { get; private set; }
 
-    public ClientDisconnect ClientDisconnect { get; set; }
-
     public ClientDisconnectPhase DisconnectPhase { get; set; }
 
     public TokenOutcome TokenOutcome { get; set; }
@@ -70,6 +68,24 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
         }
     }
 
+    private TokenValidatorContext? _validatorContext;
+
+    // One context per connection: a synchronous validator costs no allocation per request.
+    public TokenValidatorContext RentValidatorContext(HttpContext context, string token, TokenSource source, CancellationToken cancellationToken)
+    {
+        if (_validatorContext is { } reused)
+        {
+            reused.Reuse(context, token, source, cancellationToken);
+            return reused;
+        }
+
+        return _validatorContext = new TokenValidatorContext { HttpContext = context, Token = token, Source = source, CancellationToken = cancellationToken };
+    }
+
+    // A validator that threw or timed out may still read its context: the next request gets a new one, never this one
+    // with another client's token in it.
+    public void AbandonValidatorContext() => _validatorContext = null;
+
     internal IHttpResponseBodyFeature InnerBody => _innerBody!;
 
     public static Status499RequestState Get(HttpContext context)
@@ -100,7 +116,6 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
         Meaning = meaning;
         StartTimestamp = startTimestamp;
         AbortedBeforeStart = false;
-        ClientDisconnect = ClientDisconnect.None;
         DisconnectPhase = ClientDisconnectPhase.None;
         TokenOutcome = TokenOutcome.NotChecked;
         TokenSource = TokenSource.None;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,9 @@ public static class Status499ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Status499Options>, Status499OptionsValidator>());
         services.TryAddSingleton<Status499Metrics>();
         services.TryAddSingleton<TokenRequestHandler>();
+        services.TryAddSingleton(static sp => new MeaningResolver(sp.GetRequiredService<IOptions<Status499Options>>().Value));
+        services.TryAddSingleton<Status499PipelineState>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, Status499StartupFilter>());
         return new Status499Builder(services);
     }
 

@@ -33,10 +33,9 @@ public sealed class ClientClosedRequestKestrelTests
         var seen = await app.Observer.WaitAsync();
         seen.StatusCode.Should().Be(499);
         seen.EscapedException.Should().BeNull("the abort-caused OperationCanceledException is swallowed");
-        seen.Disconnect.Should().Be(ClientDisconnect.BeforeResponse);
         seen.Phase.Should().Be(ClientDisconnectPhase.Handler);
         (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
-        AssertSignals(app, "handler", "before_response", "/slow");
+        AssertSignals(app, "handler", "/slow");
         app.Logs.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Error, "a client leaving is not an error");
         // Status499's own events never carry the query string (the framework's hosting log line does; see README).
         app.Logs.GetSnapshot().Where(r => r.Category!.StartsWith("Status499", StringComparison.Ordinal))
@@ -68,9 +67,9 @@ public sealed class ClientClosedRequestKestrelTests
         await wrote.WaitAsync();
         var seen = await app.Observer.WaitAsync();
         seen.StatusCode.Should().Be(499);
-        seen.Disconnect.Should().Be(ClientDisconnect.BeforeResponse);
+        seen.Phase.Should().Be(ClientDisconnectPhase.Handler);
         (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
-        AssertSignals(app, "handler", "before_response", "/ignores");
+        AssertSignals(app, "handler", "/ignores");
 
         // UseHttpLogging() logs the status when the response starts: it must already read 499 then.
         app.Logs.GetSnapshot().Should().Contain(r => r.Category == "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware" && r.Message.Contains("StatusCode: 499"));
@@ -99,7 +98,7 @@ public sealed class ClientClosedRequestKestrelTests
         var seen = await app.Observer.WaitAsync();
         seen.StatusCode.Should().Be(499);
         (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
-        AssertSignals(app, "handler", "before_response", "/result");
+        AssertSignals(app, "handler", "/result");
     }
 
     [Theory]
@@ -138,10 +137,9 @@ public sealed class ClientClosedRequestKestrelTests
         var seen = await app.Observer.WaitAsync();
         seen.StatusCode.Should().Be(499);
         seen.EscapedException.Should().BeNull();
-        seen.Disconnect.Should().Be(ClientDisconnect.BeforeResponse);
         (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
         seen.Phase.Should().Be(ClientDisconnectPhase.RequestBody);
-        AssertSignals(app, "request_body", "before_response", "/upload");
+        AssertSignals(app, "request_body", "/upload");
     }
 
     [Theory]
@@ -168,10 +166,9 @@ public sealed class ClientClosedRequestKestrelTests
         var seen = await app.Observer.WaitAsync();
         seen.StatusCode.Should().Be(206);
         seen.EscapedException.Should().BeNull();
-        seen.Disconnect.Should().Be(ClientDisconnect.DuringResponse);
         seen.Phase.Should().Be(ClientDisconnectPhase.Response);
         (await app.WaitForRecordedDurationStatusAsync()).Should().Be(206);
-        AssertSignals(app, "response", "during_response", "/stream", eventName: "ClientClosedDuringResponse");
+        AssertSignals(app, "response", "/stream");
     }
 
     [Fact]
@@ -184,7 +181,7 @@ public sealed class ClientClosedRequestKestrelTests
 
         var seen = await app.Observer.WaitAsync();
         seen.StatusCode.Should().Be(200);
-        seen.Disconnect.Should().Be(ClientDisconnect.None);
+        seen.Phase.Should().Be(ClientDisconnectPhase.None);
         (await app.WaitForRecordedDurationStatusAsync()).Should().Be(200);
         app.ClientClosedRequests.GetMeasurementSnapshot().Should().BeEmpty();
     }
@@ -252,7 +249,7 @@ public sealed class ClientClosedRequestKestrelTests
             {
                 foreach (var e in activity.Events)
                 {
-                    events.Add($"{activity.TraceId} {e.Name} {e.Tags.FirstOrDefault(t => t.Key == "status499.phase").Value} {activity.GetTagItem("status499.disconnect")}");
+                    events.Add($"{activity.TraceId} {e.Name} {e.Tags.FirstOrDefault(t => t.Key == "status499.phase").Value} {activity.GetTagItem("status499.phase")}");
                 }
             },
         };
@@ -291,7 +288,7 @@ public sealed class ClientClosedRequestKestrelTests
             && r.Message.StartsWith("Request finished", StringComparison.Ordinal) && r.Message.Contains(" - 499 "))))
             .Should().BeTrue("the hosting log line reads the status when the request ends");
         traceId.Should().NotBeNull();
-        (await Signal.EventuallyAsync(() => events.Contains($"{traceId} status499.client_closed handler before_response")))
+        (await Signal.EventuallyAsync(() => events.Contains($"{traceId} status499.client_closed handler handler")))
             .Should().BeTrue("the request's Activity carries the event when it stops");
     }
 
@@ -359,18 +356,20 @@ public sealed class ClientClosedRequestKestrelTests
         }
     }
 
-    private static void AssertSignals(TestApp app, string phase, string disconnect, string route, string eventName = "ClientClosedRequest")
+    private static void AssertSignals(TestApp app, string phase, string route)
     {
         var measurement = app.ClientClosedRequests.GetMeasurementSnapshot().Should().ContainSingle().Subject;
         measurement.Value.Should().Be(1);
         measurement.Tags["status499.phase"].Should().Be(phase);
-        measurement.Tags["status499.disconnect"].Should().Be(disconnect);
+        measurement.Tags.Should().NotContainKey("status499.disconnect", "the phase alone says when the client left");
         measurement.Tags["status499.meaning"].Should().Be("client_closed_request");
         measurement.Tags["http.route"].Should().Be(route);
         measurement.Tags["http.request.method"].Should().NotBeNull();
 
-        var record = app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == eventName).Subject;
+        var record = app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "ClientClosedRequest").Subject;
         record.Level.Should().Be(LogLevel.Information);
+        record.Id.Id.Should().Be(1);
+        record.Message.Should().Contain($"in the {phase} phase");
         record.Message.Should().Contain(route).And.NotContain("?");
     }
 }

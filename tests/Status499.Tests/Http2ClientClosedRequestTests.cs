@@ -47,7 +47,7 @@ public sealed class Http2ClientClosedRequestTests
 
         var seen = await app.Observer.WaitAsync();
         seen.StatusCode.Should().Be(499);
-        seen.Disconnect.Should().Be(ClientDisconnect.BeforeResponse);
+        seen.Phase.Should().Be(ClientDisconnectPhase.Handler);
 
         releaseOthers.Set();
         using var otherResponse = await other;

@@ -10,7 +10,8 @@ namespace Status499.Tests;
 public sealed class MeaningResolutionTests
 {
     private static async Task<TestApp> StartAsync(Action<WebApplication> map, Action<Status499Options>? configure = null)
-        => await TestApp.StartAsync(map, configure, testServer: true, services: s => s.AddControllers().AddApplicationPart(typeof(MeaningController).Assembly));
+        => await TestApp.StartAsync(map, configure, configureBuilder: b => b.AddStaticTokens("good"), testServer: true,
+            services: s => s.AddControllers().AddApplicationPart(typeof(MeaningController).Assembly));
 
     private static IResult Report(HttpContext context) => Results.Text((context.Features.Get<IStatus499Feature>()?.Meaning ?? Status499Meaning.None).ToString());
 
@@ -106,7 +107,7 @@ public sealed class MeaningResolutionTests
 
         var seen = await app.Observer.WaitAsync();
         seen.Meaning.Should().Be(Status499Meaning.ClientClosedRequest);
-        seen.Disconnect.Should().Be(ClientDisconnect.None);
+        seen.Phase.Should().Be(ClientDisconnectPhase.None);
     }
 }
 

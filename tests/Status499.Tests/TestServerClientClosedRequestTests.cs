@@ -25,7 +25,7 @@ public sealed class TestServerClientClosedRequestTests
         seen.StatusCode.Should().Be(499);
         seen.EscapedException.Should().BeNull();
         seen.Meaning.Should().Be(Status499Meaning.ClientClosedRequest);
-        seen.Disconnect.Should().Be(ClientDisconnect.BeforeResponse);
+        seen.Phase.Should().Be(ClientDisconnectPhase.Handler);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
-namespace Status499;
+namespace Status499.ArcGisServer;
 
 // The ArcGIS generateToken operation: checks the parameters, asks the ITokenIssuer, answers
 // {"token","expires","ssl"} or an ArcGIS error. Every answer is HTTP 200 (ArcGIS clients read the body) and no-store.
@@ -110,7 +110,16 @@ internal sealed class ArcGisGenerateTokenEndpoint
         IssuedToken? issued;
         try
         {
-            issued = await issuer.IssueAsync(new TokenIssueRequest(context, username, password, binding, bindingValue, lifetime, context.RequestAborted));
+            issued = await issuer.IssueAsync(new TokenIssueRequest
+            {
+                HttpContext = context,
+                Username = username,
+                Password = password,
+                Binding = binding,
+                BindingValue = bindingValue,
+                Lifetime = lifetime,
+                CancellationToken = context.RequestAborted,
+            });
         }
         catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {

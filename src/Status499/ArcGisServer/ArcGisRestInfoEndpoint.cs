@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
-namespace Status499;
+namespace Status499.ArcGisServer;
 
 // Answers <root>/rest/info, which ArcGIS clients read to find where to get a token. The token URL must be absolute and
 // must use the scheme the client used (the Maps SDK refuses an https token URL from an http page), so it is built per

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace Status499;
+namespace Status499.ArcGisServer;
 
 // Issues signed tokens to users accepted by ArcGisTokenOptions.ValidateCredentials or by the AddUser list.
 internal sealed class ArcGisSignedTokenIssuer : ITokenIssuer

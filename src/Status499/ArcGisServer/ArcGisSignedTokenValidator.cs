@@ -2,32 +2,32 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 
-namespace Status499;
+namespace Status499.ArcGisServer;
 
 // Accepts the tokens ArcGisTokenSigner signed: MAC first (fixed time), then expiry, then the client binding.
 internal sealed class ArcGisSignedTokenValidator(ArcGisTokenSigner signer, TimeProvider timeProvider) : ITokenValidator
 {
     public const string AuthenticationType = "ArcGisSignedToken";
 
-    public ValueTask<TokenValidationResult> ValidateAsync(TokenValidationContext context)
+    public ValueTask<TokenValidatorResult> ValidateAsync(TokenValidatorContext context)
     {
         if (!signer.TryRead(context.Token, out var token))
         {
-            return new(TokenValidationResult.Invalid());
+            return new(TokenValidatorResult.Invalid());
         }
 
         if (timeProvider.GetUtcNow().ToUnixTimeMilliseconds() >= token.ExpiresUnixMilliseconds)
         {
-            return new(TokenValidationResult.Expired());
+            return new(TokenValidatorResult.Expired());
         }
 
         if (!BindingMatches(context.HttpContext, token.Binding, token.BindingValue))
         {
-            return new(TokenValidationResult.Invalid());
+            return new(TokenValidatorResult.Invalid());
         }
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, token.Username)], AuthenticationType);
-        return new(TokenValidationResult.Valid(new ClaimsPrincipal(identity)));
+        return new(TokenValidatorResult.Valid(new ClaimsPrincipal(identity)));
     }
 
     private static bool BindingMatches(HttpContext context, TokenBindingKind binding, string? value)

@@ -1,4 +1,4 @@
-namespace Status499;
+namespace Status499.ArcGisServer;
 
 /// <summary>
 /// How the ArcGIS token endpoints (<c>MapArcGisGenerateToken</c>, <c>MapArcGisRestInfo</c>) and the signed tokens of

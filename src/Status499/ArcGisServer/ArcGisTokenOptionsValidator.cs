@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Status499;
+namespace Status499.ArcGisServer;
 
 // Runs at startup (ValidateOnStart), registered by AddArcGisSignedTokens: a bad option stops the host with a message
 // naming it. Never puts the signing key into a message.

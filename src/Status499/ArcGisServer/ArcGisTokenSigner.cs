@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Status499;
+namespace Status499.ArcGisServer;
 
 // Signed token format: base64url(payload) "." base64url(HMAC-SHA256(key, payload)).
 // Payload: version (1 byte) | expiry, unix ms (8 bytes, big-endian) | binding kind (1 byte)

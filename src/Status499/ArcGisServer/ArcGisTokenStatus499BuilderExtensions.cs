@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Status499;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the ArcGIS token issuer and validator on the <see cref="Status499Builder"/>.</summary>
 public static class ArcGisTokenStatus499BuilderExtensions

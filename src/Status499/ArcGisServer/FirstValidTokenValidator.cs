@@ -1,13 +1,13 @@
-namespace Status499;
+namespace Status499.ArcGisServer;
 
 // Asks each validator in turn and stops at the first Valid. Otherwise it fails closed with the most informative
 // verdict (Forbidden over Expired over Invalid), so that an expired signed token is still logged as expired when the
 // fallback does not know it. An exception propagates, and the middleware fails closed.
 internal sealed class FirstValidTokenValidator(ITokenValidator[] validators) : ITokenValidator
 {
-    public ValueTask<TokenValidationResult> ValidateAsync(TokenValidationContext context)
+    public ValueTask<TokenValidatorResult> ValidateAsync(TokenValidatorContext context)
     {
-        var best = TokenValidationResult.Invalid();
+        var best = TokenValidatorResult.Invalid();
         for (var i = 0; i < validators.Length; i++)
         {
             var pending = validators[i].ValidateAsync(context);
@@ -17,7 +17,7 @@ internal sealed class FirstValidTokenValidator(ITokenValidator[] validators) : I
             }
 
             var result = pending.Result;
-            if (result.Status == TokenValidationStatus.Valid)
+            if (result.Status == TokenValidatorStatus.Valid)
             {
                 return new(result);
             }
@@ -28,12 +28,12 @@ internal sealed class FirstValidTokenValidator(ITokenValidator[] validators) : I
         return new(best);
     }
 
-    private async ValueTask<TokenValidationResult> AwaitAsync(ValueTask<TokenValidationResult> pending, TokenValidationContext context, int index, TokenValidationResult best)
+    private async ValueTask<TokenValidatorResult> AwaitAsync(ValueTask<TokenValidatorResult> pending, TokenValidatorContext context, int index, TokenValidatorResult best)
     {
         while (true)
         {
             var result = await pending;
-            if (result.Status == TokenValidationStatus.Valid)
+            if (result.Status == TokenValidatorStatus.Valid)
             {
                 return result;
             }
@@ -48,13 +48,13 @@ internal sealed class FirstValidTokenValidator(ITokenValidator[] validators) : I
         }
     }
 
-    private static TokenValidationResult MoreInformative(TokenValidationResult current, TokenValidationResult candidate)
+    private static TokenValidatorResult MoreInformative(TokenValidatorResult current, TokenValidatorResult candidate)
         => Rank(candidate.Status) > Rank(current.Status) ? candidate : current;
 
-    private static int Rank(TokenValidationStatus status) => status switch
+    private static int Rank(TokenValidatorStatus status) => status switch
     {
-        TokenValidationStatus.Forbidden => 2,
-        TokenValidationStatus.Expired => 1,
+        TokenValidatorStatus.Forbidden => 2,
+        TokenValidatorStatus.Expired => 1,
         _ => 0,
     };
 }

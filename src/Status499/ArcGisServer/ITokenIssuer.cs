@@ -1,4 +1,4 @@
-namespace Status499;
+namespace Status499.ArcGisServer;
 
 /// <summary>
 /// Checks a user's credentials and issues a token; called by the generateToken endpoint

@@ -1,4 +1,4 @@
-namespace Status499;
+namespace Status499.ArcGisServer;
 
 /// <summary>A token returned by <see cref="ITokenIssuer.IssueAsync"/>.</summary>
 public sealed class IssuedToken

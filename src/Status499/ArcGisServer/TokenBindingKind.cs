@@ -1,4 +1,4 @@
-namespace Status499;
+namespace Status499.ArcGisServer;
 
 /// <summary>What an issued token is bound to: the ArcGIS <c>client</c> parameter of generateToken.</summary>
 public enum TokenBindingKind

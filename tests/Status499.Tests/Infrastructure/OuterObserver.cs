@@ -33,7 +33,6 @@ public sealed class OuterObserver
                 context.Response.StatusCode,
                 escaped,
                 feature?.Meaning ?? Status499Meaning.None,
-                feature?.ClientDisconnect ?? ClientDisconnect.None,
                 feature?.DisconnectPhase ?? ClientDisconnectPhase.None,
                 feature?.TokenOutcome ?? TokenOutcome.NotChecked,
                 feature?.TokenSource ?? TokenSource.None);
@@ -50,7 +49,6 @@ public sealed record Observation(
     int StatusCode,
     Exception? EscapedException,
     Status499Meaning Meaning,
-    ClientDisconnect Disconnect,
     ClientDisconnectPhase Phase,
     TokenOutcome TokenOutcome,
     TokenSource TokenSource);

@@ -4,19 +4,19 @@ namespace Status499.Tests.TokenRequired;
 
 public sealed class StaticTokenValidatorTests
 {
-    private static async Task<TokenValidationStatus> ValidateAsync(StaticTokenValidator validator, string token)
-        => (await validator.ValidateAsync(new TokenValidationContext(new DefaultHttpContext(), token, TokenSource.Query, default))).Status;
+    private static async Task<TokenValidatorStatus> ValidateAsync(StaticTokenValidator validator, string token)
+        => (await validator.ValidateAsync(new TokenValidatorContext { HttpContext = new DefaultHttpContext(), Token = token, Source = TokenSource.Query })).Status;
 
     [Fact]
     public async Task Accepts_exactly_the_configured_tokens()
     {
         var validator = new StaticTokenValidator(["alpha", "beta-" + new string('x', 2000)]);
 
-        (await ValidateAsync(validator, "alpha")).Should().Be(TokenValidationStatus.Valid);
-        (await ValidateAsync(validator, "beta-" + new string('x', 2000))).Should().Be(TokenValidationStatus.Valid);
-        (await ValidateAsync(validator, "Alpha")).Should().Be(TokenValidationStatus.Invalid);
-        (await ValidateAsync(validator, "alph")).Should().Be(TokenValidationStatus.Invalid);
-        (await ValidateAsync(validator, "alphaa")).Should().Be(TokenValidationStatus.Invalid);
+        (await ValidateAsync(validator, "alpha")).Should().Be(TokenValidatorStatus.Valid);
+        (await ValidateAsync(validator, "beta-" + new string('x', 2000))).Should().Be(TokenValidatorStatus.Valid);
+        (await ValidateAsync(validator, "Alpha")).Should().Be(TokenValidatorStatus.Invalid);
+        (await ValidateAsync(validator, "alph")).Should().Be(TokenValidatorStatus.Invalid);
+        (await ValidateAsync(validator, "alphaa")).Should().Be(TokenValidatorStatus.Invalid);
     }
 
     [Fact]

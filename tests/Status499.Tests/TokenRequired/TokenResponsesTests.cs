@@ -14,7 +14,7 @@ public sealed class TokenResponsesTests
     private const string OnlineInvalid = """{"error":{"code":498,"message":"Invalid token.","details":[]}}""";
     private const string OnlineForbidden = """{"error":{"code":403,"message":"You do not have permissions to access this resource or perform this operation.","messageCode":"GWM_0003","details":[]}}""";
 
-    internal static Task<TestApp> StartAsync(Action<Status499Options>? configure = null, Func<TokenValidationContext, ValueTask<TokenValidationResult>>? validator = null)
+    internal static Task<TestApp> StartAsync(Action<Status499Options>? configure = null, Func<TokenValidatorContext, ValueTask<TokenValidatorResult>>? validator = null)
         => TestApp.StartAsync(
             a =>
             {
@@ -30,12 +30,12 @@ public sealed class TokenResponsesTests
             configure,
             b => b.AddTokenValidator(validator ?? Validate));
 
-    internal static ValueTask<TokenValidationResult> Validate(TokenValidationContext context) => new(context.Token switch
+    internal static ValueTask<TokenValidatorResult> Validate(TokenValidatorContext context) => new(context.Token switch
     {
-        "good" => TokenValidationResult.Valid(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "alice")], "test"))),
-        "expired" => TokenValidationResult.Expired(),
-        "forbidden" => TokenValidationResult.Forbidden(),
-        _ => TokenValidationResult.Invalid(),
+        "good" => TokenValidatorResult.Valid(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "alice")], "test"))),
+        "expired" => TokenValidatorResult.Expired(),
+        "forbidden" => TokenValidatorResult.Forbidden(),
+        _ => TokenValidatorResult.Invalid(),
     });
 
     [Theory]
@@ -267,7 +267,7 @@ public sealed class TokenResponsesTests
             async c =>
             {
                 await Task.Delay(Timeout.Infinite, c.CancellationToken);
-                return TokenValidationResult.Valid();
+                return TokenValidatorResult.Valid();
             });
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
@@ -277,13 +277,11 @@ public sealed class TokenResponsesTests
     }
 
     [Fact]
-    public async Task No_registered_validator_fails_closed_with_an_error_log()
+    public async Task No_registered_validator_refuses_to_start_naming_the_route()
     {
-        await using var app = await TestApp.StartAsync(a => a.MapGet("/secure", () => "reached").RequireToken());
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
-
-        (await http.GetStringAsync("/secure?f=json&token=anything")).Should().Be(OnlineInvalid);
-        app.Logs.GetSnapshot().Should().Contain(r => r.Id.Name == "NoTokenValidator" && r.Level == LogLevel.Error);
+        await FluentActions.Awaiting(() => TestApp.StartAsync(a => a.MapGet("/secure", () => "reached").RequireToken()))
+            .Should().ThrowAsync<InvalidOperationException>()
+            .WithMessage("*/secure*requires a token, but no token validator is registered*AddTokenValidator*");
     }
 
     [Fact]

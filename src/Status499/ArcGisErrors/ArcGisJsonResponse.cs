@@ -1,0 +1,50 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Status499.ArcGisErrors;
+
+// Writes the JSON answers of the ArcGIS endpoints: always HTTP 200 (ArcGIS clients read the body, errors included),
+// never cached, indented for f=pjson. Every other f (json, html, none) gets compact JSON.
+internal static class ArcGisJsonResponse
+{
+    private static readonly JsonWriterOptions s_compact = new() { Indented = false };
+    private static readonly JsonWriterOptions s_indented = new() { Indented = true };
+
+    public static bool IsPretty(string? f) => string.Equals(f, "pjson", StringComparison.OrdinalIgnoreCase);
+
+    public static Task WriteAsync<TState>(HttpContext context, bool pretty, TState state, Action<Utf8JsonWriter, TState> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, pretty ? s_indented : s_compact))
+        {
+            write(writer, state);
+        }
+
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.Headers.CacheControl = "no-store";
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = buffer.WrittenCount;
+        return response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).AsTask();
+    }
+
+    // {"error":{"code":400,"message":"...","details":["..."]}}, the shape ArcGIS and its clients use.
+    public static Task WriteErrorAsync(HttpContext context, bool pretty, int code, string message, params string[] details)
+        => WriteAsync(context, pretty, (code, message, details), static (writer, error) =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("error");
+            writer.WriteNumber("code", error.code);
+            writer.WriteString("message", error.message);
+            writer.WriteStartArray("details");
+            foreach (var detail in error.details)
+            {
+                writer.WriteStringValue(detail);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
+}

@@ -1,0 +1,17 @@
+namespace Status499.ClientClosed;
+
+/// <summary>What the server was doing when the client went away.</summary>
+public enum ClientDisconnectPhase
+{
+    /// <summary>The client did not go away.</summary>
+    None = 0,
+
+    /// <summary>Reading the request body (the read failed with an I/O error or <c>BadHttpRequestException</c>).</summary>
+    RequestBody = 1,
+
+    /// <summary>Running the handler, before the response started.</summary>
+    Handler = 2,
+
+    /// <summary>Sending the response, after the headers went out.</summary>
+    Response = 3,
+}

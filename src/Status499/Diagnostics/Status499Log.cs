@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Logging;
+
+namespace Status499.Diagnostics;
+
+// EventIds and names are public contract: operators alert on them. Never add a parameter that can carry a token
+// or a query string.
+internal static partial class Status499Log
+{
+    // One event for every phase: before the response started (request_body, handler) the status is the 499 recorded;
+    // in the response phase it is the status that had already been sent. EventId 2 is retired, never reuse it.
+    [LoggerMessage(EventId = 1, EventName = "ClientClosedRequest",
+        Message = "The client closed the request in the {Phase} phase: {Method} {Path} (route {Route}) after {ElapsedMilliseconds} ms; recorded as {StatusCode}.")]
+    public static partial void ClientClosedRequest(ILogger logger, LogLevel level, string method, string path, string? route, string phase, double elapsedMilliseconds, int statusCode);
+
+    [LoggerMessage(EventId = 10, EventName = "TokenMissing", Level = LogLevel.Debug,
+        Message = "No token on {Method} {Path}: answered 499 Token Required.")]
+    public static partial void TokenMissing(ILogger logger, string method, string path);
+
+    [LoggerMessage(EventId = 11, EventName = "TokenInvalid", Level = LogLevel.Information,
+        Message = "Invalid token from {TokenSource} on {Method} {Path}: answered 498 Invalid Token.")]
+    public static partial void TokenInvalid(ILogger logger, string tokenSource, string method, string path);
+
+    [LoggerMessage(EventId = 12, EventName = "TokenExpired", Level = LogLevel.Information,
+        Message = "Expired token from {TokenSource} on {Method} {Path}: answered 498 Invalid Token.")]
+    public static partial void TokenExpired(ILogger logger, string tokenSource, string method, string path);
+
+    [LoggerMessage(EventId = 13, EventName = "TokenForbidden", Level = LogLevel.Information,
+        Message = "Valid token from {TokenSource} is not allowed on {Method} {Path}: answered 403.")]
+    public static partial void TokenForbidden(ILogger logger, string tokenSource, string method, string path);
+
+    [LoggerMessage(EventId = 14, EventName = "TokenMalformed", Level = LogLevel.Information,
+        Message = "The token of {Method} {Path} could not be read ({Reason}): answered 400.")]
+    public static partial void TokenMalformed(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(EventId = 15, EventName = "TokenValidatorFailed", Level = LogLevel.Error,
+        Message = "The token validator {Validator} threw {ExceptionType} on {Method} {Path}; the request was refused (fail closed).")]
+    public static partial void TokenValidatorFailed(ILogger logger, Exception? exception, string validator, string? exceptionType, string method, string path);
+
+    [LoggerMessage(EventId = 16, EventName = "TokenValidatorTimedOut", Level = LogLevel.Error,
+        Message = "The token validator {Validator} did not answer within {TimeoutMilliseconds} ms on {Method} {Path}; the request was refused (fail closed).")]
+    public static partial void TokenValidatorTimedOut(ILogger logger, string validator, string method, string path, double timeoutMilliseconds);
+
+    [LoggerMessage(EventId = 17, EventName = "NoTokenValidator", Level = LogLevel.Error,
+        Message = "{Method} {Path} requires a token but no ITokenValidator is registered; the request was refused. Call AddStatus499().AddTokenValidator(...).")]
+    public static partial void NoTokenValidator(ILogger logger, string method, string path);
+
+    [LoggerMessage(EventId = 18, EventName = "UnguardedTokenRouteResponse", Level = LogLevel.Error,
+        Message = "{Method} {Path} is a TokenRequired route, but its {StatusCode} response was about to be sent without Status499's token check; it was refused with 500. Call app.UseStatus499() after app.UseRouting() and before any middleware that answers token routes (UseStaticFiles, a reverse proxy).")]
+    public static partial void UnguardedTokenRouteResponse(ILogger logger, string method, string path, int statusCode);
+
+    // ArcGIS token service (generateToken, signed tokens). Never the password or the token; the username only at Debug.
+    [LoggerMessage(EventId = 30, EventName = "SigningKeyGenerated", Level = LogLevel.Warning,
+        Message = "ArcGisTokenOptions.SigningKey is not set: tokens are signed with a random key generated at startup, so they stop working after a restart and are refused by other instances. Set a shared key.")]
+    public static partial void SigningKeyGenerated(ILogger logger);
+
+    [LoggerMessage(EventId = 31, EventName = "TokenIssued", Level = LogLevel.Debug,
+        Message = "generateToken issued a token to {Username}, bound to {Binding}, expiring at {ExpiresAt:o}.")]
+    public static partial void TokenIssued(ILogger logger, string username, string binding, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 32, EventName = "TokenNotIssued", Level = LogLevel.Information,
+        Message = "generateToken refused the request ({Reason}).")]
+    public static partial void TokenNotIssued(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 33, EventName = "InvalidCredentials", Level = LogLevel.Debug,
+        Message = "generateToken: invalid username or password for {Username}.")]
+    public static partial void InvalidCredentials(ILogger logger, string username);
+
+    [LoggerMessage(EventId = 34, EventName = "TokenIssuerFailed", Level = LogLevel.Error,
+        Message = "The token issuer {Issuer} threw {ExceptionType}; generateToken answered an error.")]
+    public static partial void TokenIssuerFailed(ILogger logger, Exception? exception, string issuer, string? exceptionType);
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http;
+
+namespace Status499.Diagnostics;
+
+// The library's own instruments on the "Status499" meter, for OpenTelemetry (AddMeter("Status499")) and
+// dotnet-counters. Tag names follow the OpenTelemetry HTTP semantic conventions where one exists.
+internal sealed class Status499Metrics
+{
+    public const string MeterName = "Status499";
+
+    private readonly Counter<long> _clientClosedRequests;
+    private readonly Counter<long> _tokenRejections;
+
+    public Status499Metrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _clientClosedRequests = meter.CreateCounter<long>(
+            "status499.client_closed_requests",
+            unit: "{request}",
+            description: "Requests whose client went away before the response completed.");
+        _tokenRejections = meter.CreateCounter<long>(
+            "status499.token_rejections",
+            unit: "{request}",
+            description: "Requests on token-protected routes that were refused, by reason.");
+    }
+
+    public void ClientClosedRequest(HttpContext context, string? route, Status499Meaning meaning, ClientDisconnectPhase phase)
+    {
+        if (!_clientClosedRequests.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { "http.request.method", Status499Names.NormalizeMethod(context.Request.Method) },
+            { "status499.phase", Status499Names.Of(phase) },
+            { "status499.meaning", Status499Names.Of(meaning) },
+        };
+        if (route is not null)
+        {
+            tags.Add("http.route", route);
+        }
+
+        _clientClosedRequests.Add(1, tags);
+    }
+
+    public void TokenRejected(HttpContext context, string? route, TokenOutcome outcome)
+    {
+        if (!_tokenRejections.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { "http.request.method", Status499Names.NormalizeMethod(context.Request.Method) },
+            { "status499.reason", Status499Names.ReasonOf(outcome) },
+        };
+        if (route is not null)
+        {
+            tags.Add("http.route", route);
+        }
+
+        _tokenRejections.Add(1, tags);
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Status499.Diagnostics;
+
+// Stable, lower-case names used in metric tags, trace tags and log properties. Constant strings: no allocation.
+internal static class Status499Names
+{
+    public static string Of(ClientDisconnectPhase phase) => phase switch
+    {
+        ClientDisconnectPhase.RequestBody => "request_body",
+        ClientDisconnectPhase.Handler => "handler",
+        ClientDisconnectPhase.Response => "response",
+        _ => "none",
+    };
+
+    public static string Of(Status499Meaning meaning) => meaning switch
+    {
+        Status499Meaning.ClientClosedRequest => "client_closed_request",
+        Status499Meaning.TokenRequired => "token_required",
+        _ => "none",
+    };
+
+    public static string ReasonOf(TokenOutcome outcome) => outcome switch
+    {
+        TokenOutcome.Missing => "token_required",
+        TokenOutcome.Invalid => "invalid_token",
+        TokenOutcome.Expired => "expired_token",
+        TokenOutcome.Forbidden => "forbidden",
+        TokenOutcome.ValidatorFailed => "validator_failed",
+        TokenOutcome.Malformed => "malformed_request",
+        TokenOutcome.Accepted => "accepted",
+        _ => "not_checked",
+    };
+
+    // OpenTelemetry's http.request.method: the known methods as sent, anything else "_OTHER", which keeps the
+    // tag's cardinality bounded against clients that invent methods.
+    public static string NormalizeMethod(string method)
+    {
+        if (HttpMethods.IsGet(method)) return HttpMethods.Get;
+        if (HttpMethods.IsPost(method)) return HttpMethods.Post;
+        if (HttpMethods.IsPut(method)) return HttpMethods.Put;
+        if (HttpMethods.IsDelete(method)) return HttpMethods.Delete;
+        if (HttpMethods.IsHead(method)) return HttpMethods.Head;
+        if (HttpMethods.IsOptions(method)) return HttpMethods.Options;
+        if (HttpMethods.IsPatch(method)) return HttpMethods.Patch;
+        if (HttpMethods.IsTrace(method)) return HttpMethods.Trace;
+        if (HttpMethods.IsConnect(method)) return HttpMethods.Connect;
+        return "_OTHER";
+    }
+}

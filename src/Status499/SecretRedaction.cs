@@ -1,9 +1,0 @@
-namespace Status499;
-
-internal static class SecretRedaction
-{
-    // A validator or issuer may have put a secret (token, password) into its exception: then the exception is not
-    // attached to the log entry, which still names its type.
-    public static Exception? LoggableException(Exception ex, string secret)
-        => ex.ToString().Contains(secret, StringComparison.Ordinal) ? null : ex;
-}

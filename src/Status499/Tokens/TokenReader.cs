@@ -1,0 +1,198 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Status499.Tokens;
+
+// Reads the token from the enabled sources, in order. Every enabled source is read, so that two different tokens
+// in two places are refused instead of one silently winning.
+internal sealed class TokenReader
+{
+    private const string EsriAuthorizationHeaderName = "X-Esri-Authorization";
+    private const string TokenParameter = "token";
+
+    private readonly TokenSource[] _sources;
+    private readonly string? _cookieName;
+    private readonly int _maxLength;
+    private readonly long _maxFormLength;
+
+    public TokenReader(TokenRequiredOptions options)
+    {
+        var sources = new List<TokenSource>(options.Sources);
+        if (options.CookieName is not null && !sources.Contains(TokenSource.Cookie))
+        {
+            sources.Add(TokenSource.Cookie);
+        }
+
+        _sources = sources.Distinct().ToArray();
+        _cookieName = options.CookieName;
+        _maxLength = options.MaxTokenLength;
+        _maxFormLength = options.MaxFormLength;
+    }
+
+    public ValueTask<TokenRead> ReadAsync(HttpContext context)
+    {
+        var found = TokenRead.Missing;
+        for (var i = 0; i < _sources.Length; i++)
+        {
+            var source = _sources[i];
+            if (source == TokenSource.Form && IsUrlEncodedFormPost(context.Request))
+            {
+                return ReadWithFormAsync(context, found, i);
+            }
+
+            var read = ReadSource(context, source);
+            if (!Merge(ref found, read))
+            {
+                return new(found);
+            }
+        }
+
+        return new(found);
+    }
+
+    private async ValueTask<TokenRead> ReadWithFormAsync(HttpContext context, TokenRead found, int formIndex)
+    {
+        var read = await ReadFormAsync(context);
+        if (!Merge(ref found, read))
+        {
+            return found;
+        }
+
+        for (var i = formIndex + 1; i < _sources.Length; i++)
+        {
+            if (!Merge(ref found, ReadSource(context, _sources[i])))
+            {
+                break;
+            }
+        }
+
+        return found;
+    }
+
+    // Folds one source's result into the running result; returns false when the request is already refused.
+    private static bool Merge(ref TokenRead found, TokenRead read)
+    {
+        if (read.Malformed != MalformedTokenReason.None)
+        {
+            found = read;
+            return false;
+        }
+
+        if (read.Token is null)
+        {
+            return true;
+        }
+
+        if (found.Token is null)
+        {
+            found = read;
+            return true;
+        }
+
+        if (!string.Equals(found.Token, read.Token, StringComparison.Ordinal))
+        {
+            found = TokenRead.Bad(MalformedTokenReason.ConflictingSources);
+            return false;
+        }
+
+        return true;
+    }
+
+    private TokenRead ReadSource(HttpContext context, TokenSource source)
+    {
+        var request = context.Request;
+        return source switch
+        {
+            TokenSource.EsriAuthorizationHeader => ReadBearerHeader(request.Headers[EsriAuthorizationHeaderName], TokenSource.EsriAuthorizationHeader, requireBearer: true),
+            TokenSource.AuthorizationHeader => ReadBearerHeader(request.Headers.Authorization, TokenSource.AuthorizationHeader, requireBearer: false),
+            TokenSource.Query => ReadValues(request.Query[TokenParameter], TokenSource.Query),
+            TokenSource.Cookie when _cookieName is not null => ReadValue(request.Cookies[_cookieName], TokenSource.Cookie),
+            _ => TokenRead.Missing,
+        };
+    }
+
+    private TokenRead ReadBearerHeader(StringValues values, TokenSource source, bool requireBearer)
+    {
+        if (values.Count == 0)
+        {
+            return TokenRead.Missing;
+        }
+
+        if (values.Count > 1)
+        {
+            return TokenRead.Bad(MalformedTokenReason.MultipleValues);
+        }
+
+        var value = values[0].AsSpan().Trim();
+        if (value.IsEmpty)
+        {
+            return TokenRead.Missing;
+        }
+
+        const string Bearer = "Bearer";
+        if (!value.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) || (value.Length > Bearer.Length && value[Bearer.Length] != ' '))
+        {
+            // Authorization may carry another scheme (Basic, Negotiate) meant for other middleware: not ours to refuse.
+            return requireBearer ? TokenRead.Bad(MalformedTokenReason.MalformedHeader) : TokenRead.Missing;
+        }
+
+        var token = value[Bearer.Length..].Trim();
+        if (token.IsEmpty)
+        {
+            return TokenRead.Missing;
+        }
+
+        if (token.ContainsAny(' ', '\t', ','))
+        {
+            return TokenRead.Bad(MalformedTokenReason.MalformedHeader);
+        }
+
+        return Checked(token.ToString(), source);
+    }
+
+    private TokenRead ReadValues(StringValues values, TokenSource source)
+    {
+        if (values.Count > 1)
+        {
+            return TokenRead.Bad(MalformedTokenReason.MultipleValues);
+        }
+
+        return ReadValue(values.Count == 1 ? values[0] : null, source);
+    }
+
+    private TokenRead ReadValue(string? value, TokenSource source)
+        => string.IsNullOrWhiteSpace(value) ? TokenRead.Missing : Checked(value.Trim(), source);
+
+    private TokenRead Checked(string token, TokenSource source)
+        => token.Length > _maxLength ? TokenRead.Bad(MalformedTokenReason.TooLong) : new TokenRead(token, source, MalformedTokenReason.None);
+
+    private async ValueTask<TokenRead> ReadFormAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength > _maxFormLength)
+        {
+            return TokenRead.Bad(MalformedTokenReason.UnreadableForm);
+        }
+
+        // Buffer the body (bounded) so the endpoint can still read it raw after us; ReadFormAsync also caches the
+        // parsed form in IFormFeature, so Request.Form and [FromForm] binding reuse it.
+        request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: _maxFormLength);
+        IFormCollection? form;
+        try
+        {
+            form = await FormReader.TryReadAsync(request, context.RequestAborted);
+        }
+        finally
+        {
+            if (request.Body.CanSeek)
+            {
+                request.Body.Position = 0;
+            }
+        }
+
+        return form is null ? TokenRead.Bad(MalformedTokenReason.UnreadableForm) : ReadValues(form[TokenParameter], TokenSource.Form);
+    }
+
+    private static bool IsUrlEncodedFormPost(HttpRequest request)
+        => HttpMethods.IsPost(request.Method) && FormReader.IsUrlEncoded(request);
+}

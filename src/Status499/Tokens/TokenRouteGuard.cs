@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Status499.Tokens;
+
+// The backstop of the token layer, whatever the pipeline looks like. Installed by AddStatus499() as the outermost
+// middleware (Status499StartupFilter), it looks at every response as it starts: a success on a TokenRequired route
+// (endpoint metadata, a MapRoute pattern or the default, resolved as the middleware resolves them) whose token
+// check never ran is refused. That covers every declaration form at once and the orders no startup check can see:
+// UseStaticFiles(), a proxy or any middleware answering before UseStatus499(), or UseStatus499() in a branch the
+// request did not take. Throwing from OnStarting makes Kestrel abort the write and answer 500 with no body
+// (HttpProtocol.InitializeResponseAsync), so the content never leaves.
+internal sealed class TokenRouteGuard
+{
+    public const string ServicesMissingMessage =
+        "An endpoint requires a token, but Status499's services are not registered, so nothing would check it. " +
+        "Call builder.Services.AddStatus499(...) with a token validator, and app.UseStatus499().";
+
+    public const string UnguardedResponseMessage =
+        "A response on a TokenRequired route was about to be sent, but Status499's token check never ran for this request. " +
+        "Call app.UseStatus499() after app.UseRouting() and before any middleware that can answer requests on token routes " +
+        "(UseStaticFiles, a reverse proxy, custom middleware); the response was refused.";
+
+    private readonly RequestDelegate _next;
+    private readonly MeaningResolver _resolver;
+    private readonly ILogger _logger;
+    private readonly Func<object, Task> _checkOnStarting;
+
+    public TokenRouteGuard(RequestDelegate next, MeaningResolver resolver, ILoggerFactory loggerFactory)
+    {
+        _next = next;
+        _resolver = resolver;
+        _logger = loggerFactory.CreateLogger("Status499.TokenValidation");
+        _checkOnStarting = CheckOnStarting;
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        // Kestrel keeps the OnStarting stack across the requests of a connection: no allocation per request.
+        context.Response.OnStarting(_checkOnStarting, context);
+        return _next(context);
+    }
+
+    private Task CheckOnStarting(object state)
+    {
+        var context = (HttpContext)state;
+        if (!IsUnguardedTokenRouteResponse(context))
+        {
+            return Task.CompletedTask;
+        }
+
+        Status499Log.UnguardedTokenRouteResponse(_logger, context.Request.Method, RequestDescription.PathOf(context), context.Response.StatusCode);
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status500InternalServerError;
+        response.Headers.Clear();
+        throw new InvalidOperationException(UnguardedResponseMessage);
+    }
+
+    private bool IsUnguardedTokenRouteResponse(HttpContext context)
+    {
+        // The token check ran: it let the request in, or the response is its own refusal.
+        if (context.Features.Get<IStatus499Feature>() is { TokenOutcome: not TokenOutcome.NotChecked })
+        {
+            return false;
+        }
+
+        // Only a success can carry protected content. Redirects and errors answered by outer middleware (HTTPS
+        // redirection, rate limiting, a 404) carry none, and a CORS preflight answered by UseCors() runs no endpoint.
+        var status = context.Response.StatusCode;
+        if (status >= 300 || IsCorsPreflight(context.Request))
+        {
+            return false;
+        }
+
+        return _resolver.Resolve(context) == Status499Meaning.TokenRequired;
+    }
+
+    private static bool IsCorsPreflight(HttpRequest request)
+        => HttpMethods.IsOptions(request.Method)
+            && request.Headers.ContainsKey("Origin")
+            && request.Headers.ContainsKey("Access-Control-Request-Method");
+}

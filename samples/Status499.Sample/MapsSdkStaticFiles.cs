@@ -48,7 +48,7 @@ public static class MapsSdkStaticFiles
             {
                 return Results.Text(
                     $"The Maps SDK test page is not built. Run: cd tests/clients && npm ci && node maps-sdk/build.mjs "
-                    + $"(or set {PathKey} to the folder holding index.html). Looked for: {Describe()}\n",
+                    + $"(or set {PathKey} to the folder holding index.html).\n",
                     "text/plain; charset=utf-8",
                     statusCode: StatusCodes.Status404NotFound);
             }

@@ -27,14 +27,19 @@ public static class ArcGisEndpointRouteBuilderExtensions
     /// <c>{"currentVersion":11.3,"fullVersion":"11.3.0","authInfo":{"isTokenBasedSecurity":true,"tokenServicesUrl":"…","shortLivedTokenValidity":60}}</c>.
     /// </summary>
     /// <remarks>
-    /// <c>tokenServicesUrl</c> is absolute and built from the request's scheme, host and path base, so an http client
-    /// is never sent to an https URL (the Maps SDK then fails to sign in); behind a reverse proxy call
-    /// <c>UseForwardedHeaders()</c> first. <c>shortLivedTokenValidity</c> is <see cref="ArcGisTokenOptions.DefaultExpiration"/>
+    /// <c>tokenServicesUrl</c> is absolute and, for a path, built from the request's scheme, host and path base, so an
+    /// http client is never sent to an https URL (the Maps SDK then fails to sign in); behind a reverse proxy call
+    /// <c>UseForwardedHeaders()</c> first. The host comes from the request's <c>Host</c> header: restrict it with
+    /// <c>AllowedHosts</c> (host filtering), or pass an absolute <paramref name="tokenServicesPath"/> such as
+    /// <c>https://gis.example.com/arcgis/tokens/generateToken</c> to send a fixed public URL whatever the request says. <c>shortLivedTokenValidity</c> is <see cref="ArcGisTokenOptions.DefaultExpiration"/>
     /// in minutes, rounded up.
     /// </remarks>
     /// <param name="endpoints">The application's endpoints.</param>
     /// <param name="pattern">The route of rest/info; ArcGIS clients look for <c>&lt;root&gt;/rest/info</c> next to <c>&lt;root&gt;/rest/services</c>.</param>
-    /// <param name="tokenServicesPath">The path of generateToken as mapped by <see cref="MapArcGisGenerateToken"/>, starting with '/', relative to the path base.</param>
+    /// <param name="tokenServicesPath">
+    /// The path of generateToken as mapped by <see cref="MapArcGisGenerateToken"/>, starting with '/', relative to the
+    /// path base; or its absolute public http(s) URL, sent as it is.
+    /// </param>
     /// <returns>A builder for further conventions.</returns>
     public static IEndpointConventionBuilder MapArcGisRestInfo(
         this IEndpointRouteBuilder endpoints,
@@ -44,9 +49,12 @@ public static class ArcGisEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(pattern);
         ArgumentException.ThrowIfNullOrEmpty(tokenServicesPath);
-        if (tokenServicesPath[0] != '/' || tokenServicesPath.Contains('?', StringComparison.Ordinal) || tokenServicesPath.Contains('#', StringComparison.Ordinal))
+        var absolute = Uri.TryCreate(tokenServicesPath, UriKind.Absolute, out var url) && url.Scheme is "http" or "https";
+        if ((!absolute && tokenServicesPath[0] != '/') || tokenServicesPath.Contains('?', StringComparison.Ordinal) || tokenServicesPath.Contains('#', StringComparison.Ordinal))
         {
-            throw new ArgumentException("The token services path must start with '/' and have no query or fragment, for example \"/arcgis/tokens/generateToken\".", nameof(tokenServicesPath));
+            throw new ArgumentException(
+                "The token services path must start with '/' (or be an absolute http(s) URL) and have no query or fragment, for example \"/arcgis/tokens/generateToken\".",
+                nameof(tokenServicesPath));
         }
 
         var handler = new ArcGisRestInfoEndpoint(endpoints.ServiceProvider.GetRequiredService<IOptions<ArcGisTokenOptions>>(), tokenServicesPath);

@@ -5,15 +5,19 @@ namespace Status499.ArcGisServer;
 
 // Answers <root>/rest/info, which ArcGIS clients read to find where to get a token. The token URL must be absolute and
 // must use the scheme the client used (the Maps SDK refuses an https token URL from an http page), so it is built per
-// request from Scheme, Host and PathBase, which UseForwardedHeaders() corrects behind a reverse proxy.
+// request from Scheme, Host and PathBase, which UseForwardedHeaders() corrects behind a reverse proxy. Host is what the
+// client says: AllowedHosts (HostFilteringMiddleware) or an absolute URL configured at mapping time keeps a forged Host
+// header from pointing clients at another server.
 internal sealed class ArcGisRestInfoEndpoint
 {
     private readonly string _tokenServicesPath;
+    private readonly bool _tokenServicesUrlIsAbsolute;
     private readonly int _shortLivedTokenValidityMinutes;
 
     public ArcGisRestInfoEndpoint(IOptions<ArcGisTokenOptions> options, string tokenServicesPath)
     {
         _tokenServicesPath = tokenServicesPath;
+        _tokenServicesUrlIsAbsolute = tokenServicesPath[0] != '/';
         _shortLivedTokenValidityMinutes = (int)Math.Max(1, Math.Ceiling(options.Value.DefaultExpiration.TotalMinutes));
     }
 
@@ -27,7 +31,8 @@ internal sealed class ArcGisRestInfoEndpoint
             f = (await FormReader.TryReadAsync(request, context.RequestAborted))?["f"];
         }
 
-        var tokenServicesUrl = string.Concat(request.Scheme, "://", request.Host.ToUriComponent(), request.PathBase.ToUriComponent(), _tokenServicesPath);
+        // A fixed public URL, when configured, does not trust the Host header at all.
+        var tokenServicesUrl = _tokenServicesUrlIsAbsolute ? _tokenServicesPath : string.Concat(request.Scheme, "://", request.Host.ToUriComponent(), request.PathBase.ToUriComponent(), _tokenServicesPath);
         await ArcGisJsonResponse.WriteAsync(context, ArcGisJsonResponse.IsPretty(f), (Url: tokenServicesUrl, Minutes: _shortLivedTokenValidityMinutes), static (writer, info) =>
         {
             writer.WriteStartObject();

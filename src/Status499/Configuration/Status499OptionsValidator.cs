@@ -34,6 +34,12 @@ internal sealed class Status499OptionsValidator : IValidateOptions<Status499Opti
                 continue;
             }
 
+            if (HasGlobOutsideCatchAll(pattern))
+            {
+                errors.Add($"{mapping.Source}: '{mapping.RoutePattern}' has a '*' outside a parameter, which matches only a literal '*'. " +
+                    "Route patterns are ASP.NET Core route templates: write '/api/{**rest}' for everything under /api.");
+            }
+
             foreach (var parameter in pattern.Parameters)
             {
                 if (parameter.ParameterPolicies.Count > 0)
@@ -46,5 +52,22 @@ internal sealed class Status499OptionsValidator : IValidateOptions<Status499Opti
         TokenRequiredOptionsValidator.Validate(options.Token, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    // A glob-style '/api/*' parses as a literal segment and would silently protect only the path '/api/*'.
+    private static bool HasGlobOutsideCatchAll(RoutePattern pattern)
+    {
+        foreach (var segment in pattern.PathSegments)
+        {
+            foreach (var part in segment.Parts)
+            {
+                if (part is RoutePatternLiteralPart literal && literal.Content.Contains('*', StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 }

@@ -44,6 +44,19 @@ public sealed class ArcGisRestInfoTests
     }
 
     [Fact]
+    public async Task Rest_info_with_a_fixed_public_url_ignores_a_forged_Host_header()
+    {
+        await using var app = await StartAsync(beforeStatus499: a => a.MapArcGisRestInfo("/fixed/rest/info", "https://gis.example.com/arcgis/tokens/generateToken"));
+        using var client = Client(app);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/fixed/rest/info?f=json");
+        request.Headers.Host = "evil.example";
+
+        var json = await JsonAsync(await client.SendAsync(request));
+
+        json.GetProperty("authInfo").GetProperty("tokenServicesUrl").GetString().Should().Be("https://gis.example.com/arcgis/tokens/generateToken");
+    }
+
+    [Fact]
     public async Task Rest_info_includes_the_path_base()
     {
         await using var app = await StartAsync(beforeStatus499: a => a.UsePathBase("/gis"));

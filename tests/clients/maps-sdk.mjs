@@ -6,7 +6,7 @@
 // env: SAMPLE_URL, DEMO_USERNAME, DEMO_PASSWORD, SCREENSHOT_PATH (required);
 //      CHROMIUM_PATH (default /usr/bin/chromium).
 // Server needs: maps-sdk/dist (node maps-sdk/build.mjs) served as static files at
-// ${SAMPLE_URL}/maps-sdk/ without a token, and contract §7 of /work/shared/arcgis-contract.md.
+// ${SAMPLE_URL}/maps-sdk/ without a token, and §7 of docs/arcgis-contract.md.
 // The page is same-origin with the REST API, so no CORS is involved.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";

@@ -28,7 +28,7 @@ internal sealed class ArcGisErrorBodies
         _definitions =
         [
             // ArcGIS Online: {"code":499,"message":"Token Required","messageCode":"GWM_0003","details":["Token Required"]};
-            // Enterprise: {"code":499,"message":"Token Required","details":[]} (../shared/arcgis-contract.md §1a).
+            // Enterprise: {"code":499,"message":"Token Required","details":[]} (docs/arcgis-contract.md §1a).
             new(499, "Token Required", tokenRequired, online ? OnlineMessageCode : null, online ? tokenRequired : null),
             new(498, "Invalid Token", invalid, null, null),
             new(403, "Forbidden", forbidden, online ? OnlineMessageCode : null, null),

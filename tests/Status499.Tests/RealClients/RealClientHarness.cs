@@ -103,9 +103,12 @@ internal sealed class SampleProcess : IAsyncDisposable
 
     public string Output => _output.ToString();
 
-    public static async Task<SampleProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    public static Task<SampleProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
+        => StartAsync(RealClientHarness.FindSampleDll(), RealClientHarness.SampleProjectDir, settings);
+
+    // Any web app of this repository built as a separate program (the sample, the README's Quick start).
+    public static async Task<SampleProcess> StartAsync(string dll, string contentRoot, IReadOnlyDictionary<string, string?> settings)
     {
-        var dll = RealClientHarness.FindSampleDll();
         var failures = new StringBuilder();
         // A free port can be taken between probing and binding: try a few.
         for (var attempt = 1; attempt <= 3; attempt++)
@@ -114,7 +117,7 @@ internal sealed class SampleProcess : IAsyncDisposable
             var env = new Dictionary<string, string?>(settings)
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                ["ASPNETCORE_CONTENTROOT"] = RealClientHarness.SampleProjectDir,
+                ["ASPNETCORE_CONTENTROOT"] = contentRoot,
                 ["ASPNETCORE_URLS"] = null,
                 ["ASPNETCORE_HTTP_PORTS"] = null,
                 ["ASPNETCORE_HTTPS_PORTS"] = null,
@@ -123,8 +126,7 @@ internal sealed class SampleProcess : IAsyncDisposable
                 ["DOTNET_NOLOGO"] = "1",
             };
             var output = new OutputBuffer();
-            var process = ProcessRun.Start("dotnet", [dll, "--urls", url, "--contentRoot", RealClientHarness.SampleProjectDir],
-                RealClientHarness.SampleProjectDir, env, output);
+            var process = ProcessRun.Start("dotnet", [dll, "--urls", url, "--contentRoot", contentRoot], contentRoot, env, output);
             var sample = new SampleProcess(process, output, url);
             try
             {

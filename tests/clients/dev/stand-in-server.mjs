@@ -8,7 +8,7 @@
 //   LOG_REQUESTS=1 ...                       # one stderr line per request (method, path, token source)
 //   ERROR_STATUS=1 ...                       # send 498/499 as the HTTP status too (what NOT to do)
 //
-// Contract (see ../README.md and /work/shared/arcgis-contract.md): token errors are HTTP 200 with an
+// Contract (see ../README.md and docs/arcgis-contract.md): token errors are HTTP 200 with an
 // {"error":{...}} body; 499 when no token was sent, 498 when the token is unknown or expired.
 import http from "node:http";
 import { readFile, stat } from "node:fs/promises";

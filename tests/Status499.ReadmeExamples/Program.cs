@@ -1,0 +1,20 @@
+using Status499;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddHttpLogging();
+builder.Services.AddCors();
+builder.Services.AddStatus499(o => o.MapRoute("/arcgis/rest/services/{**path}", Status499Meaning.TokenRequired))
+    .AddTokenValidator<MyTokenValidator>();
+
+var app = builder.Build();
+app.UseHttpLogging();        // anything before UseStatus499() sees client-closed requests as 499
+app.UseRouting();
+app.UseCors();               // answers CORS preflights before the token check
+app.UseStatus499();
+
+app.MapGet("/api/report", () => "report").RequireToken();
+app.MapGet("/arcgis/rest/services/Demo/FeatureServer", () => "layers");
+app.MapGet("/slow", async (CancellationToken ct) => { await Task.Delay(5000, ct); return "done"; });
+app.MapGet("/events", (HttpContext context) => context.Response.WriteAsync("data: hello\n\n")).DisableStatus499();
+
+app.Run();

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Status499.Tests.RealClients;
+
+namespace Status499.Tests;
+
+// The README's C# blocks are kept as files of tests/Status499.ReadmeExamples, a plain web project compiled with the
+// solution (no Status499 global usings, clashing namespaces imported): a block that does not appear there verbatim
+// fails here, and the Quick start is run as its own program.
+public sealed partial class ReadmeExamplesTests
+{
+    private static readonly string ExamplesDir = Path.Combine(RealClientHarness.RepoRoot, "tests", "Status499.ReadmeExamples");
+
+    [Fact]
+    public void Every_csharp_block_of_the_README_is_compiled_in_the_examples_project()
+    {
+        var readme = File.ReadAllText(Path.Combine(RealClientHarness.RepoRoot, "README.md"));
+        var blocks = CSharpBlock().Matches(readme).Select(m => Normalize(m.Groups[1].Value)).ToList();
+        var files = Directory.EnumerateFiles(ExamplesDir, "*.cs").Select(f => Normalize(File.ReadAllText(f))).ToList();
+
+        blocks.Should().HaveCountGreaterThan(2);
+        foreach (var block in blocks)
+        {
+            files.Should().Contain(f => f.Contains(block, StringComparison.Ordinal),
+                $"this README block must be copied from tests/Status499.ReadmeExamples:\n{block}");
+        }
+    }
+
+    [Fact]
+    public async Task Quick_start_runs_and_answers_both_meanings()
+    {
+        var dll = Directory.EnumerateFiles(Path.Combine(ExamplesDir, "bin"), "Status499.ReadmeExamples.dll", SearchOption.AllDirectories)
+            .OrderByDescending(File.GetLastWriteTimeUtc).First();
+        await using var app = await SampleProcess.StartAsync(dll, ExamplesDir, new Dictionary<string, string?>());
+        using var http = new HttpClient { BaseAddress = new Uri(app.Url) };
+
+        (await http.GetStringAsync("/api/report?f=json")).Should().Contain("\"code\":499");
+        (await http.GetStringAsync("/arcgis/rest/services/Demo/FeatureServer?f=json")).Should().Contain("\"code\":499");
+        (await http.GetStringAsync("/arcgis/rest/services/Demo/FeatureServer?f=json&token=wrong")).Should().Contain("\"code\":498");
+        (await http.GetStringAsync("/api/report?token=let-me-in")).Should().Be("report");
+
+        // A client that leaves /slow is logged as a 499, not as an error.
+        using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            await http.Awaiting(h => h.GetAsync("/slow", cts.Token)).Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        (await Infrastructure.Signal.EventuallyAsync(() => app.Output.Contains("recorded as 499", StringComparison.Ordinal)))
+            .Should().BeTrue($"the Quick start logs the client-closed request; output:\n{app.Output}");
+        app.Output.Should().NotContain("fail:");
+        (await http.GetAsync("/events")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    // Lines trimmed, blank lines dropped: indentation differs between a README block and a method body.
+    private static string Normalize(string code)
+        => string.Join('\n', code.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+
+    [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
+}

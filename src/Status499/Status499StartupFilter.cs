@@ -68,7 +68,7 @@ internal sealed class Status499StartupFilter : IStartupFilter
         var endpoints = services.GetService<EndpointDataSource>()?.Endpoints ?? [];
         foreach (var endpoint in endpoints)
         {
-            if (endpoint.Metadata.GetMetadata<IStatus499MeaningMetadata>()?.Meaning == Status499Meaning.TokenRequired)
+            if (MeaningResolver.FromMetadata(endpoint.Metadata) == Status499Meaning.TokenRequired)
             {
                 return $"The endpoint '{endpoint.DisplayName}'";
             }

@@ -12,9 +12,6 @@ internal sealed class ArcGisErrorBodies
     private const string ForbiddenMessage = "You do not have permissions to access this resource or perform this operation.";
     private const string BadRequestMessage = "Unable to complete operation.";
 
-    private static readonly JsonWriterOptions s_compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static readonly JsonWriterOptions s_indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
-
     private readonly byte[][][] _bodies;
     private readonly ErrorDefinition[] _definitions;
 
@@ -59,8 +56,8 @@ internal sealed class ArcGisErrorBodies
 
     private static byte[] Encode(ErrorDefinition error, ArcGisErrorFormat format) => format switch
     {
-        ArcGisErrorFormat.Json => ArcGisJson(error, s_compact),
-        ArcGisErrorFormat.PrettyJson => ArcGisJson(error, s_indented),
+        ArcGisErrorFormat.Json => ArcGisErrorJson(error, ArcGisJson.Compact),
+        ArcGisErrorFormat.PrettyJson => ArcGisErrorJson(error, ArcGisJson.Indented),
         ArcGisErrorFormat.ProblemJson => ProblemJson(error),
         ArcGisErrorFormat.Html => Encoding.UTF8.GetBytes(
             $"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Error: {error.Code}</title></head>" +
@@ -70,30 +67,12 @@ internal sealed class ArcGisErrorBodies
         _ => Encoding.UTF8.GetBytes($"{error.Code} {error.Message}{(error.Detail is null || error.Detail == error.Message ? string.Empty : " " + error.Detail)}\n"),
     };
 
-    // Property order is the one ArcGIS sends: code, message, messageCode, details.
-    private static byte[] ArcGisJson(ErrorDefinition error, JsonWriterOptions options)
+    private static byte[] ArcGisErrorJson(ErrorDefinition error, JsonWriterOptions options)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, options))
         {
-            writer.WriteStartObject();
-            writer.WriteStartObject("error");
-            writer.WriteNumber("code", error.Code);
-            writer.WriteString("message", error.Message);
-            if (error.MessageCode is not null)
-            {
-                writer.WriteString("messageCode", error.MessageCode);
-            }
-
-            writer.WriteStartArray("details");
-            if (error.Detail is not null)
-            {
-                writer.WriteStringValue(error.Detail);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            ArcGisJson.WriteError(writer, error.Code, error.Message, error.MessageCode, error.Detail is null ? [] : [error.Detail]);
         }
 
         return buffer.ToArray();
@@ -103,7 +82,7 @@ internal sealed class ArcGisErrorBodies
     private static byte[] ProblemJson(ErrorDefinition error)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, s_compact))
+        using (var writer = new Utf8JsonWriter(buffer, ArcGisJson.Compact))
         {
             writer.WriteStartObject();
             writer.WriteString("type", "about:blank");

@@ -32,7 +32,7 @@ internal sealed class ArcGisErrorWriter
     {
         var request = context.Request;
         var response = context.Response;
-        var f = Parameter(context, "f");
+        var f = ArcGisRequestParameters.Read(context, "f");
         var format = SelectFormat(request, f);
         var arcGisStyle = IsArcGisStyle(f);
 
@@ -61,7 +61,7 @@ internal sealed class ArcGisErrorWriter
         var body = _bodies.Body(error, format);
 
         if (_enableJsonp && format is ArcGisErrorFormat.Json or ArcGisErrorFormat.PrettyJson
-            && Parameter(context, "callback") is { } callback && IsSafeCallback(callback))
+            && ArcGisRequestParameters.Read(context, "callback") is { } callback && IsSafeCallback(callback))
         {
             response.ContentType = "application/javascript; charset=utf-8";
             return WriteJsonpAsync(response, callback, body);
@@ -142,25 +142,6 @@ internal sealed class ArcGisErrorWriter
         }
 
         return false;
-    }
-
-    private static string? Parameter(HttpContext context, string name)
-    {
-        var query = context.Request.Query[name];
-        if (query.Count > 0)
-        {
-            return query[0];
-        }
-
-        // Only a form that was already read for the token; never start reading a body just for this.
-        var form = context.Features.Get<IFormFeature>();
-        if (form is { HasFormContentType: true } && context.Request.HasFormContentType && form.Form is { } parsed)
-        {
-            var value = parsed[name];
-            return value.Count > 0 ? value[0] : null;
-        }
-
-        return null;
     }
 
     // JavaScript identifiers and dotted paths only (a.b.c), ASCII, bounded: nothing that could close the call.

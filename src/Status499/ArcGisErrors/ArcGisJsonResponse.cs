@@ -5,18 +5,13 @@ using Microsoft.AspNetCore.Http;
 namespace Status499.ArcGisErrors;
 
 // Writes the JSON answers of the ArcGIS endpoints: always HTTP 200 (ArcGIS clients read the body, errors included),
-// never cached, indented for f=pjson. Every other f (json, html, none) gets compact JSON.
+// never cached, indented for f=pjson (ArcGisJson).
 internal static class ArcGisJsonResponse
 {
-    private static readonly JsonWriterOptions s_compact = new() { Indented = false };
-    private static readonly JsonWriterOptions s_indented = new() { Indented = true };
-
-    public static bool IsPretty(string? f) => string.Equals(f, "pjson", StringComparison.OrdinalIgnoreCase);
-
     public static Task WriteAsync<TState>(HttpContext context, bool pretty, TState state, Action<Utf8JsonWriter, TState> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, pretty ? s_indented : s_compact))
+        using (var writer = new Utf8JsonWriter(buffer, ArcGisJson.Options(pretty)))
         {
             write(writer, state);
         }
@@ -31,20 +26,5 @@ internal static class ArcGisJsonResponse
 
     // {"error":{"code":400,"message":"...","details":["..."]}}, the shape ArcGIS and its clients use.
     public static Task WriteErrorAsync(HttpContext context, bool pretty, int code, string message, params string[] details)
-        => WriteAsync(context, pretty, (code, message, details), static (writer, error) =>
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("error");
-            writer.WriteNumber("code", error.code);
-            writer.WriteString("message", error.message);
-            writer.WriteStartArray("details");
-            foreach (var detail in error.details)
-            {
-                writer.WriteStringValue(detail);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        });
+        => WriteAsync(context, pretty, (code, message, details), static (writer, error) => ArcGisJson.WriteError(writer, error.code, error.message, null, error.details));
 }

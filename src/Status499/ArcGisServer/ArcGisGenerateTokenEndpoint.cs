@@ -253,8 +253,7 @@ internal sealed class ArcGisGenerateTokenEndpoint
 
     private static bool Pretty(HttpRequest request, IFormCollection? form)
     {
-        var f = request.Query["f"];
-        return ArcGisJsonResponse.IsPretty(f.Count > 0 ? f[0] : form?["f"].ToString());
+        return ArcGisJson.IsPretty(ArcGisRequestParameters.Read(request.HttpContext, "f", form));
     }
 
     // The parameters of one request: the form of a POST or the query of a GET; empty when neither applies.

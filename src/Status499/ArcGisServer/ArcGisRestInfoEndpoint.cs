@@ -24,16 +24,15 @@ internal sealed class ArcGisRestInfoEndpoint
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        string? f = request.Query["f"];
-        if (f is null && FormReader.IsUrlEncoded(request))
-        {
+        var form = request.Query.ContainsKey("f") || !FormReader.IsUrlEncoded(request)
+            ? null
             // An unreadable form only loses the choice of format.
-            f = (await FormReader.TryReadAsync(request, context.RequestAborted))?["f"];
-        }
+            : await FormReader.TryReadAsync(request, context.RequestAborted);
+        var f = ArcGisRequestParameters.Read(context, "f", form);
 
         // A fixed public URL, when configured, does not trust the Host header at all.
         var tokenServicesUrl = _tokenServicesUrlIsAbsolute ? _tokenServicesPath : string.Concat(request.Scheme, "://", request.Host.ToUriComponent(), request.PathBase.ToUriComponent(), _tokenServicesPath);
-        await ArcGisJsonResponse.WriteAsync(context, ArcGisJsonResponse.IsPretty(f), (Url: tokenServicesUrl, Minutes: _shortLivedTokenValidityMinutes), static (writer, info) =>
+        await ArcGisJsonResponse.WriteAsync(context, ArcGisJson.IsPretty(f), (Url: tokenServicesUrl, Minutes: _shortLivedTokenValidityMinutes), static (writer, info) =>
         {
             writer.WriteStartObject();
             writer.WriteNumber("currentVersion", 11.3m);

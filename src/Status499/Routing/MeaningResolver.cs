@@ -23,11 +23,9 @@ internal sealed class MeaningResolver
 
     public Status499Meaning Resolve(HttpContext context)
     {
-        // GetMetadata<T> returns the last item, which is the most specific one: endpoint over group, action over controller.
-        var metadata = context.GetEndpoint()?.Metadata.GetMetadata<IStatus499MeaningMetadata>();
-        if (metadata is not null)
+        if (context.GetEndpoint() is { } endpoint && FromMetadata(endpoint.Metadata) is { } meaning)
         {
-            return metadata.Meaning;
+            return meaning;
         }
 
         var path = context.Request.Path;
@@ -41,4 +39,9 @@ internal sealed class MeaningResolver
 
         return _defaultMeaning;
     }
+
+    // The one rule for endpoint metadata: GetMetadata<T> returns the last item, which is the most specific one (endpoint
+    // over group, action over controller).
+    public static Status499Meaning? FromMetadata(EndpointMetadataCollection metadata)
+        => metadata.GetMetadata<IStatus499MeaningMetadata>()?.Meaning;
 }

@@ -94,9 +94,11 @@ public sealed class ArcGisGenerateTokenTests
         using var content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded");
 
         var response = await client.PostAsync(GenerateTokenPath + "?f=json", content);
-        var json = await JsonAsync(response);
+        var raw = await response.Content.ReadAsStringAsync();
+        var json = System.Text.Json.JsonDocument.Parse(raw).RootElement;
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
+        raw.Should().Contain(detail, "quotes are written as ArcGIS writes them, not as \\u0027");
         json.GetProperty("error").GetProperty("code").GetInt32().Should().Be(400);
         json.GetProperty("error").GetProperty("message").GetString().Should().Be("Unable to generate token.");
         json.GetProperty("error").GetProperty("details").EnumerateArray().Select(d => d.GetString()).Should().Contain(detail);

@@ -39,9 +39,10 @@ internal static class Status499ConfigurationBinder
         }
         catch (InvalidOperationException ex)
         {
-            // The binder stops at the first bad value. Its message names the value's full key, or for an unknown key
-            // the key and the options type, hence the section's path in front.
-            errors.Add(configuration is IConfigurationSection section ? $"{section.Path}: {ex.Message}" : ex.Message);
+            // The binder stops at the first error. A value that does not convert (the parse error is the inner
+            // exception) is named by its full key; an unknown key only by its name and the options type, so the
+            // section's path goes in front.
+            errors.Add(ex.InnerException is null && configuration is IConfigurationSection section ? $"{section.Path}: {ex.Message}" : ex.Message);
         }
 
         // Routes are not a bindable list: MapRoute builds them, and each keeps its key so errors can name it.
@@ -61,7 +62,7 @@ internal static class Status499ConfigurationBinder
             {
                 errors.Add($"{route.Path}:Pattern is missing; each route needs a Pattern and a Meaning.");
             }
-            else if (meaning.Value is null)
+            else if (string.IsNullOrEmpty(meaning.Value))
             {
                 errors.Add($"{meaning.Path} is missing; each route needs a Pattern and a Meaning.");
             }
@@ -72,7 +73,8 @@ internal static class Status499ConfigurationBinder
         }
     }
 
-    // Returns the value if the setting is absent or one of TEnum's names (any case); otherwise adds an error naming its key.
+    // The value if the setting is one of TEnum's names (any case); null if it is absent (the binder kept the default) or
+    // is not a name, which adds an error naming its key.
     private static TEnum? RequireName<TEnum>(IConfigurationSection setting, List<string> errors)
         where TEnum : struct, Enum
     {

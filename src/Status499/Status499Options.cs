@@ -33,7 +33,8 @@ public sealed class Status499Options
     internal IReadOnlyList<RouteMapping> Routes => _routes;
 
     // Filled by the configuration binder; reported by Status499OptionsValidator so startup fails naming the key.
-    internal List<string> ConfigurationErrors { get; } = [];
+    // A field, not a property: the binder generator takes internal properties as configuration keys.
+    internal readonly List<string> ConfigurationErrors = [];
 
     /// <summary>
     /// Gives every request whose path matches <paramref name="routePattern"/> the meaning <paramref name="meaning"/>,

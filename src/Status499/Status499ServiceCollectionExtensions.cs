@@ -40,8 +40,9 @@ public static class Status499ServiceCollectionExtensions
 
     /// <summary>
     /// Adds Status499 with options read from configuration (for example the <c>Status499</c> section of
-    /// <c>appsettings.json</c>), then <paramref name="configure"/>. Unknown meanings, log levels or route patterns
-    /// stop startup with a message naming the configuration key. Binding is hand-written, so it is trimming- and AOT-safe.
+    /// <c>appsettings.json</c>), then <paramref name="configure"/>. Unknown keys, values that do not convert (a meaning
+    /// or log level given as a number, too) and bad route patterns stop startup with a message naming the configuration
+    /// key. Binding is source-generated, so it is trimming- and AOT-safe.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configuration">The configuration section, for example <c>builder.Configuration.GetSection("Status499")</c>.</param>

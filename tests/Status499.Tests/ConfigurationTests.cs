@@ -1,7 +1,10 @@
+using System.Reflection;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Status499.Tests;
@@ -9,11 +12,19 @@ namespace Status499.Tests;
 public sealed class ConfigurationTests
 {
     private static WebApplication Build(Dictionary<string, string?> settings, Action<Status499Options>? configure = null)
+        => BuildFrom(configuration => configuration.AddInMemoryCollection(settings), configure);
+
+    private static WebApplication BuildFrom(Action<IConfigurationBuilder> addSettings, Action<Status499Options>? configure = null, string? staticToken = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddStatus499(builder.Configuration.GetSection("Status499"), configure);
+        addSettings(builder.Configuration);
+        var status499 = builder.Services.AddStatus499(builder.Configuration.GetSection("Status499"), configure);
+        if (staticToken is not null)
+        {
+            status499.AddStaticTokens(staticToken);
+        }
+
         var app = builder.Build();
         app.UseStatus499();
         return app;
@@ -48,6 +59,8 @@ public sealed class ConfigurationTests
     [InlineData("Status499:Routes:0:Meaning", "Maybe", "Status499:Routes:0:Meaning")]
     [InlineData("Status499:Routes:0:Pattern", "/api/{unclosed", "Status499:Routes:0:Pattern")]
     [InlineData("Status499:Routes:0:Pattern", "/api/{id:int}", "Status499:Routes:0:Pattern")]
+    [InlineData("Status499:Routes:0:Meaning", "", "Status499:Routes:0:Meaning")]
+    [InlineData("Status499:Routes:0:Pattern", "", "Status499:Routes:0:Pattern")]
     public async Task Bad_configuration_stops_startup_naming_the_key(string key, string value, string namedKey)
     {
         var settings = new Dictionary<string, string?>
@@ -99,11 +112,198 @@ public sealed class ConfigurationTests
     [InlineData("Status499:Token:Sources:0", "Header", "Status499:Token:Sources:0")]
     [InlineData("Status499:Token:Dialect", "Cloud", "Status499:Token:Dialect")]
     [InlineData("Status499:Token:EnableJsonp", "yes", "Status499:Token:EnableJsonp")]
+    [InlineData("Status499:Token:StatusMode", "Bogus", "Status499:Token:StatusMode")]
+    [InlineData("Status499:Token:MaxFormLength", "1MB", "Status499:Token:MaxFormLength")]
+    [InlineData("Status499:Token:MaxFormLength", "-1", "Status499:Token:MaxFormLength")]
+    [InlineData("Status499:Token:Sources:1", "Cookie", "Status499:Token:CookieName")]
     public async Task Bad_token_configuration_stops_startup_naming_the_key(string key, string value, string namedKey)
     {
         await using var app = Build(new() { [key] = value });
 
         (await FluentActions.Awaiting(() => app.StartAsync()).Should().ThrowAsync<OptionsValidationException>())
             .Which.Message.Should().Contain(namedKey);
+    }
+
+    [Fact]
+    public async Task Unknown_meaning_is_reported_at_startup_naming_the_key_not_at_the_first_request()
+    {
+        await using var app = Build(new() { ["Status499:DefaultMeaning"] = "Bogus" });
+
+        // Build succeeded; the host refuses to start, so no request ever sees the bad value.
+        var error = (await FluentActions.Awaiting(() => app.StartAsync()).Should().ThrowAsync<OptionsValidationException>()).Which;
+        error.Message.Should().Contain("Status499:DefaultMeaning").And.Contain(nameof(Status499Meaning));
+        error.OptionsType.Should().Be<Status499Options>();
+    }
+
+    [Theory]
+    [InlineData("Status499:DefaultMeening", "None", "'DefaultMeening'")]
+    [InlineData("Status499:Token:MaxTokenLenght", "100", "'MaxTokenLenght'")]
+    [InlineData("Status499:Token:Source:0", "Query", "'Source'")]
+    [InlineData("Status499:Routes:0:Patern", "/x", "Status499:Routes:0:Patern")]
+    [InlineData("Status499:Routes:1:Note", "why", "Status499:Routes:1:Note")]
+    public async Task Misspelled_key_stops_startup_naming_it(string key, string value, string namedKey)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Status499:Routes:1:Pattern"] = "/ok/{**path}",
+            ["Status499:Routes:1:Meaning"] = "None",
+        };
+        settings[key] = value;
+        await using var app = Build(settings);
+
+        var message = (await FluentActions.Awaiting(() => app.StartAsync()).Should().ThrowAsync<OptionsValidationException>()).Which.Message;
+
+        message.Should().Contain(namedKey).And.Contain("Status499");
+    }
+
+    [Theory]
+    [InlineData("Status499:ClientClosedRequestLogLevel", "3")]
+    [InlineData("Status499:Token:Dialect", "1")]
+    [InlineData("Status499:Token:StatusMode", "0")]
+    [InlineData("Status499:Token:Sources:0", "3")]
+    [InlineData("Status499:Routes:0:Meaning", "2")]
+    [InlineData("Status499:DefaultMeaning", "None, TokenRequired")]
+    [InlineData("Status499:Routes:0:Meaning", "ClientClosedRequest, TokenRequired")]
+    public async Task Enum_settings_take_names_not_numbers_or_lists(string key, string value)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Status499:Routes:0:Pattern"] = "/ok/{**path}",
+            ["Status499:Routes:0:Meaning"] = "None",
+        };
+        settings[key] = value;
+        await using var app = Build(settings);
+
+        (await FluentActions.Awaiting(() => app.StartAsync()).Should().ThrowAsync<OptionsValidationException>())
+            .Which.Message.Should().Contain(key);
+    }
+
+    // The binder accepts enum numbers; Status499ConfigurationBinder lists the enum settings it checks by hand. This
+    // finds every enum setting by reflection, so a new one that is not checked fails here.
+    [Fact]
+    public async Task Every_enum_setting_refuses_a_number()
+    {
+        var keys = EnumSettings(typeof(Status499Options), "Status499")
+            .Concat(EnumSettings(typeof(TokenRequiredOptions), "Status499:Token"))
+            .ToList();
+        keys.Should().Contain(["Status499:DefaultMeaning", "Status499:Token:Sources:0"]);
+
+        foreach (var key in keys)
+        {
+            await using var app = Build(new() { [key] = "1" });
+
+            (await FluentActions.Awaiting(() => app.StartAsync()).Should().ThrowAsync<OptionsValidationException>(key))
+                .Which.Message.Should().Contain(key);
+        }
+
+        static IEnumerable<string> EnumSettings(Type type, string section)
+        {
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (property.PropertyType.IsEnum)
+                {
+                    yield return $"{section}:{property.Name}";
+                }
+                else if (property.PropertyType.IsGenericType && property.PropertyType.GetGenericArguments()[0].IsEnum)
+                {
+                    yield return $"{section}:{property.Name}:0";
+                }
+            }
+        }
+    }
+
+    private const string FullJson = """
+        {
+          "Status499": {
+            "DefaultMeaning": "None",
+            "ClientClosedRequestLogLevel": "Warning",
+            "Routes": [
+              { "Pattern": "/arcgis/rest/services/{**path}", "Meaning": "TokenRequired" },
+              { "Pattern": "/health", "Meaning": "none" }
+            ],
+            "Token": {
+              "Sources": [ "Cookie", "AuthorizationHeader" ],
+              "CookieName": "agstoken",
+              "MaxTokenLength": 2048,
+              "MaxFormLength": 65536,
+              "Dialect": "Enterprise",
+              "StatusMode": "StatusCode",
+              "TokenRequiredMessage": "Sign in first.",
+              "InvalidTokenMessage": "That token is not valid.",
+              "ForbiddenMessage": "Not for you.",
+              "ValidationTimeout": "00:00:03",
+              "EnableJsonp": true,
+              "PreferProblemDetails": true
+            }
+          }
+        }
+        """;
+
+    [Fact]
+    public async Task Every_public_option_binds_from_appsettings_json()
+    {
+        await using var app = BuildFrom(configuration => configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(FullJson))), staticToken: "t");
+        await app.StartAsync();
+
+        var options = app.Services.GetRequiredService<IOptions<Status499Options>>().Value;
+        options.DefaultMeaning.Should().Be(Status499Meaning.None);
+        options.ClientClosedRequestLogLevel.Should().Be(LogLevel.Warning);
+        options.Routes.Select(r => (r.RoutePattern, r.Meaning, r.Source)).Should().Equal(
+            ("/arcgis/rest/services/{**path}", Status499Meaning.TokenRequired, "Status499:Routes:0:Pattern"),
+            ("/health", Status499Meaning.None, "Status499:Routes:1:Pattern"));
+        var token = options.Token;
+        token.Sources.Should().Equal(TokenSource.Cookie, TokenSource.AuthorizationHeader); // replaces the defaults
+        token.CookieName.Should().Be("agstoken");
+        token.MaxTokenLength.Should().Be(2048);
+        token.MaxFormLength.Should().Be(65536);
+        token.Dialect.Should().Be(ArcGisDialect.Enterprise);
+        token.StatusMode.Should().Be(TokenErrorStatusMode.StatusCode);
+        token.TokenRequiredMessage.Should().Be("Sign in first.");
+        token.InvalidTokenMessage.Should().Be("That token is not valid.");
+        token.ForbiddenMessage.Should().Be("Not for you.");
+        token.ValidationTimeout.Should().Be(TimeSpan.FromSeconds(3));
+        token.EnableJsonp.Should().BeTrue();
+        token.PreferProblemDetails.Should().BeTrue();
+
+        // Each value above differs from its default, and the JSON sets every public option: a new option fails here
+        // until it is added to the JSON and asserted.
+        var defaults = new Status499Options();
+        var configuration = app.Services.GetRequiredService<IConfiguration>();
+        foreach (var (type, section) in new[] { (typeof(Status499Options), "Status499"), (typeof(TokenRequiredOptions), "Status499:Token") })
+        {
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                configuration.GetSection($"{section}:{property.Name}").Exists().Should().BeTrue($"{section}:{property.Name} is in the JSON");
+            }
+        }
+
+        defaults.DefaultMeaning.Should().NotBe(options.DefaultMeaning);
+        defaults.ClientClosedRequestLogLevel.Should().NotBe(options.ClientClosedRequestLogLevel);
+        defaults.Token.Sources.Should().NotEqual(token.Sources);
+        defaults.Token.CookieName.Should().NotBe(token.CookieName);
+        defaults.Token.MaxTokenLength.Should().NotBe(token.MaxTokenLength);
+        defaults.Token.MaxFormLength.Should().NotBe(token.MaxFormLength);
+        defaults.Token.Dialect.Should().NotBe(token.Dialect);
+        defaults.Token.StatusMode.Should().NotBe(token.StatusMode);
+        defaults.Token.TokenRequiredMessage.Should().NotBe(token.TokenRequiredMessage);
+        defaults.Token.InvalidTokenMessage.Should().NotBe(token.InvalidTokenMessage);
+        defaults.Token.ForbiddenMessage.Should().NotBe(token.ForbiddenMessage);
+        defaults.Token.ValidationTimeout.Should().NotBe(token.ValidationTimeout);
+        defaults.Token.EnableJsonp.Should().NotBe(token.EnableJsonp);
+        defaults.Token.PreferProblemDetails.Should().NotBe(token.PreferProblemDetails);
+    }
+
+    [Fact]
+    public async Task Code_configuration_runs_after_appsettings_and_wins()
+    {
+        await using var app = BuildFrom(
+            configuration => configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(FullJson))),
+            o => o.Token.MaxTokenLength = 100,
+            staticToken: "t");
+        await app.StartAsync();
+
+        var options = app.Services.GetRequiredService<IOptions<Status499Options>>().Value;
+        options.Token.MaxTokenLength.Should().Be(100);
+        options.Token.Dialect.Should().Be(ArcGisDialect.Enterprise);
     }
 }

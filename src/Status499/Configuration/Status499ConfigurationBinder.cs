@@ -3,67 +3,95 @@ using Microsoft.Extensions.Logging;
 
 namespace Status499.Configuration;
 
-// Hand-written binding: no reflection (trimming/AOT-safe), and every bad value is reported with its full
-// configuration key instead of the binder's generic message.
+// Binds the Status499 configuration section. The framework's source-generated binder does the work (trimming/AOT-safe,
+// errors name the key: https://learn.microsoft.com/dotnet/core/extensions/configuration-generator); this class only
+// adds what that binder cannot do. Every problem goes to ConfigurationErrors, which Status499OptionsValidator reports at
+// startup together with the other validation errors, as one OptionsValidationException.
 internal static class Status499ConfigurationBinder
 {
     public static void Bind(IConfiguration configuration, Status499Options options)
     {
         var errors = options.ConfigurationErrors;
+        var token = configuration.GetSection(nameof(Status499Options.Token));
 
-        if (configuration[nameof(Status499Options.DefaultMeaning)] is { } defaultMeaning)
+        // A configured list replaces the default sources; the binder would append to them.
+        if (token.GetSection(nameof(TokenRequiredOptions.Sources)).GetChildren().Any())
         {
-            if (TryParseEnum<Status499Meaning>(defaultMeaning, out var meaning))
-            {
-                options.DefaultMeaning = meaning;
-            }
-            else
-            {
-                errors.Add(Invalid(configuration, nameof(Status499Options.DefaultMeaning), defaultMeaning, "None, ClientClosedRequest, TokenRequired"));
-            }
+            options.Token.Sources.Clear();
         }
 
-        if (configuration[nameof(Status499Options.ClientClosedRequestLogLevel)] is { } level)
+        try
         {
-            if (TryParseEnum<LogLevel>(level, out var logLevel))
+            // ErrorOnUnknownConfiguration: a misspelled key fails instead of being ignored. The generator also knows
+            // Status499Options' internal Routes property, so the Routes section, read below, is not an unknown key.
+            configuration.Bind(options, static binder => binder.ErrorOnUnknownConfiguration = true);
+
+            // The binder reads enums with Enum.Parse, which also takes numbers ("2") and lists ("None, TokenRequired"):
+            // they hide what is meant and change meaning if the enum changes, so only names are accepted.
+            RequireName<Status499Meaning>(configuration.GetSection(nameof(Status499Options.DefaultMeaning)), errors);
+            RequireName<LogLevel>(configuration.GetSection(nameof(Status499Options.ClientClosedRequestLogLevel)), errors);
+            RequireName<ArcGisDialect>(token.GetSection(nameof(TokenRequiredOptions.Dialect)), errors);
+            RequireName<TokenErrorStatusMode>(token.GetSection(nameof(TokenRequiredOptions.StatusMode)), errors);
+            foreach (var source in token.GetSection(nameof(TokenRequiredOptions.Sources)).GetChildren())
             {
-                options.ClientClosedRequestLogLevel = logLevel;
-            }
-            else
-            {
-                errors.Add(Invalid(configuration, nameof(Status499Options.ClientClosedRequestLogLevel), level, "Trace, Debug, Information, Warning, Error, Critical, None"));
+                RequireName<TokenSource>(source, errors);
             }
         }
+        catch (InvalidOperationException ex)
+        {
+            // The binder stops at the first error. A value that does not convert (the parse error is the inner
+            // exception) is named by its full key; an unknown key only by its name and the options type, so the
+            // section's path goes in front.
+            errors.Add(ex.InnerException is null && configuration is IConfigurationSection section ? $"{section.Path}: {ex.Message}" : ex.Message);
+        }
 
+        // Routes are not a bindable list: MapRoute builds them, and each keeps its key so errors can name it.
         foreach (var route in configuration.GetSection(nameof(Status499Options.Routes)).GetChildren())
         {
+            foreach (var setting in route.GetChildren())
+            {
+                if (setting.Key is not ("Pattern" or "Meaning"))
+                {
+                    errors.Add($"{setting.Path} is not a route setting; a route has a Pattern and a Meaning.");
+                }
+            }
+
             var pattern = route["Pattern"];
-            var meaningText = route["Meaning"];
+            var meaning = route.GetSection("Meaning");
             if (string.IsNullOrWhiteSpace(pattern))
             {
                 errors.Add($"{route.Path}:Pattern is missing; each route needs a Pattern and a Meaning.");
-                continue;
             }
-
-            if (meaningText is null || !TryParseEnum<Status499Meaning>(meaningText, out var meaning))
+            else if (string.IsNullOrEmpty(meaning.Value))
             {
-                errors.Add(Invalid(route, "Meaning", meaningText, "None, ClientClosedRequest, TokenRequired"));
-                continue;
+                errors.Add($"{meaning.Path} is missing; each route needs a Pattern and a Meaning.");
             }
-
-            options.AddConfiguredRoute(pattern, meaning, route.Path + ":Pattern");
+            else if (RequireName<Status499Meaning>(meaning, errors) is { } value)
+            {
+                options.AddConfiguredRoute(pattern, value, route.Path + ":Pattern");
+            }
         }
-
-        TokenConfigurationBinder.Bind(configuration.GetSection(nameof(Status499Options.Token)), options.Token, errors);
     }
 
-    internal static bool TryParseEnum<TEnum>(string value, out TEnum result)
+    // The value if the setting is one of TEnum's names (any case); null if it is absent (the binder kept the default) or
+    // is not a name, which adds an error naming its key.
+    private static TEnum? RequireName<TEnum>(IConfigurationSection setting, List<string> errors)
         where TEnum : struct, Enum
-        => Enum.TryParse(value, ignoreCase: true, out result) && Enum.IsDefined(result) && !int.TryParse(value, out _);
-
-    internal static string Invalid(IConfiguration section, string key, string? value, string allowed)
     {
-        var path = section is IConfigurationSection s ? s.Path + ":" + key : key;
-        return $"{path} has the value '{value}', which is not one of: {allowed}.";
+        if (string.IsNullOrEmpty(setting.Value))
+        {
+            return null;
+        }
+
+        foreach (var name in Enum.GetNames<TEnum>())
+        {
+            if (string.Equals(name, setting.Value.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return Enum.Parse<TEnum>(name);
+            }
+        }
+
+        errors.Add($"{setting.Path} has the value '{setting.Value}', which is not one of: {string.Join(", ", Enum.GetNames<TEnum>())}.");
+        return null;
     }
 }

@@ -13,7 +13,7 @@ internal static class ArcGisJsonResponse
 
     public static bool IsPretty(string? f) => string.Equals(f, "pjson", StringComparison.OrdinalIgnoreCase);
 
-    public static Task WriteAsync<TState>(HttpContext context, bool pretty, TState state, Action<Utf8JsonWriter, TState> write)
+    public static Task WriteAsync<TState>(HttpContext context, bool pretty, TState state, Action<Utf8JsonWriter, TState> write, int statusCode = StatusCodes.Status200OK)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, pretty ? s_indented : s_compact))
@@ -22,7 +22,7 @@ internal static class ArcGisJsonResponse
         }
 
         var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
+        response.StatusCode = statusCode;
         response.Headers.CacheControl = "no-store";
         response.ContentType = "application/json; charset=utf-8";
         response.ContentLength = buffer.WrittenCount;
@@ -31,6 +31,10 @@ internal static class ArcGisJsonResponse
 
     // {"error":{"code":400,"message":"...","details":["..."]}}, the shape ArcGIS and its clients use.
     public static Task WriteErrorAsync(HttpContext context, bool pretty, int code, string message, params string[] details)
+        => WriteErrorWithStatusAsync(context, pretty, StatusCodes.Status200OK, code, message, details);
+
+    // The same body with a real HTTP status, for the few answers that proxies and HTTP clients must see (429).
+    public static Task WriteErrorWithStatusAsync(HttpContext context, bool pretty, int statusCode, int code, string message, params string[] details)
         => WriteAsync(context, pretty, (code, message, details), static (writer, error) =>
         {
             writer.WriteStartObject();
@@ -46,5 +50,5 @@ internal static class ArcGisJsonResponse
             writer.WriteEndArray();
             writer.WriteEndObject();
             writer.WriteEndObject();
-        });
+        }, statusCode);
 }

@@ -103,6 +103,46 @@ public sealed class GenerateTokenLockoutTests
     }
 
     [Fact]
+    public async Task Parallel_guesses_get_no_more_than_N_password_checks()
+    {
+        var issuer = new BlockingIssuer();
+        await using var app = await TestApp.StartAsync(
+            a => a.MapArcGisGenerateToken(),
+            services: s =>
+            {
+                s.AddSingleton<ITokenIssuer>(issuer);
+                s.Configure<ArcGisTokenOptions>(o =>
+                {
+                    o.Lockout.MaxFailedAttempts = 3;
+                    o.RateLimit.PermitLimit = 100;
+                });
+            });
+        using var client = Client(app);
+
+        // Twenty guesses at once, while the first checks hang in the issuer: the attempts are counted before the check,
+        // so only three reach it and the other seventeen are refused without waiting for them.
+        var guesses = Enumerable.Range(0, 20).Select(i => SignInAsync(client, Username, "guess-" + i)).ToList();
+        var refused = 0;
+        while (refused < 17)
+        {
+            var done = await Task.WhenAny(guesses).WaitAsync(TimeSpan.FromSeconds(15));
+            guesses.Remove(done);
+            (await done).Body.Should().Be(InvalidCredentialsBody);
+            refused++;
+        }
+
+        issuer.Checks.Should().Be(3);
+        issuer.Release();
+        foreach (var guess in guesses)
+        {
+            (await guess.WaitAsync(TimeSpan.FromSeconds(15))).Body.Should().Be(InvalidCredentialsBody);
+        }
+
+        issuer.Checks.Should().Be(3);
+        app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "GenerateTokenLockoutStarted");
+    }
+
+    [Fact]
     public async Task Usernames_that_differ_only_in_case_share_one_count()
     {
         await using var app = await StartAsync(new ManualTimeProvider(), Lockout(3));
@@ -266,6 +306,24 @@ public sealed class GenerateTokenLockoutTests
     {
         public ValueTask<IssuedToken?> IssueAsync(TokenIssueRequest request)
             => new(request.Username == Username && request.Password == Password ? new IssuedToken("t", DateTimeOffset.UnixEpoch.AddYears(60)) : null);
+    }
+
+    // Counts the password checks and holds them until released.
+    private sealed class BlockingIssuer : ITokenIssuer
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _checks;
+
+        public int Checks => Volatile.Read(ref _checks);
+
+        public void Release() => _release.TrySetResult();
+
+        public async ValueTask<IssuedToken?> IssueAsync(TokenIssueRequest request)
+        {
+            Interlocked.Increment(ref _checks);
+            await _release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return null;
+        }
     }
 
     private sealed class FailingCache : IDistributedCache

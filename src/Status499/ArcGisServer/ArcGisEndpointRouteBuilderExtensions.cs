@@ -94,7 +94,9 @@ public static class ArcGisEndpointRouteBuilderExtensions
         // Created now, so that a missing signing key is warned about at startup rather than at the first sign-in.
         _ = services.GetService<ArcGisTokenSigner>();
 
-        var handler = new ArcGisGenerateTokenEndpoint(services.GetRequiredService<IOptions<ArcGisTokenOptions>>(), services.GetRequiredService<ILoggerFactory>());
+        var options = services.GetRequiredService<IOptions<ArcGisTokenOptions>>();
+        var (throttle, lockout) = GenerateTokenProtection.Create(services, options.Value);
+        var handler = new ArcGisGenerateTokenEndpoint(options, services.GetRequiredService<ILoggerFactory>(), throttle, lockout);
         return Map(endpoints, pattern, handler.HandleAsync, "ArcGIS generateToken");
     }
 

@@ -23,9 +23,13 @@ internal sealed class ArcGisGenerateTokenEndpoint
     private readonly bool _allowGet;
     private readonly bool _requireHttps;
     private readonly ILogger _logger;
+    private readonly GenerateTokenThrottle _throttle;
+    private readonly GenerateTokenLockout _lockout;
 
-    public ArcGisGenerateTokenEndpoint(IOptions<ArcGisTokenOptions> options, ILoggerFactory loggerFactory)
+    public ArcGisGenerateTokenEndpoint(IOptions<ArcGisTokenOptions> options, ILoggerFactory loggerFactory, GenerateTokenThrottle throttle, GenerateTokenLockout lockout)
     {
+        _throttle = throttle;
+        _lockout = lockout;
         var value = options.Value;
         _maxExpiration = value.MaxExpiration;
         _defaultExpiration = value.DefaultExpiration < _maxExpiration ? value.DefaultExpiration : _maxExpiration;
@@ -37,6 +41,13 @@ internal sealed class ArcGisGenerateTokenEndpoint
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+
+        // Brute-force protection, part 1: a client address that sends too many requests is refused before anything is read.
+        if (!await _throttle.TryAcquireAsync(context, Pretty(request, null)))
+        {
+            return;
+        }
+
         var isGet = HttpMethods.IsGet(request.Method);
         IFormCollection? form = null;
         // Only urlencoded forms, as ArcGIS: an anonymous endpoint has no reason to parse multipart uploads.
@@ -106,6 +117,14 @@ internal sealed class ArcGisGenerateTokenEndpoint
             return;
         }
 
+        // Brute-force protection, part 2: a locked-out username gets the wrong-password answer without a password check.
+        var attempt = await _lockout.BeginAsync(context, username);
+        if (attempt.Verdict != GenerateTokenAttemptVerdict.Allowed)
+        {
+            await RefuseLockedOutAsync(context, pretty, attempt.Verdict);
+            return;
+        }
+
         var issuer = context.RequestServices.GetRequiredService<ITokenIssuer>();
         IssuedToken? issued;
         try
@@ -132,6 +151,7 @@ internal sealed class ArcGisGenerateTokenEndpoint
             return;
         }
 
+        await _lockout.CompleteAsync(context, attempt, succeeded: issued is not null);
         if (issued is null)
         {
             Status499Log.InvalidCredentials(_logger, username);
@@ -164,6 +184,13 @@ internal sealed class ArcGisGenerateTokenEndpoint
         Status499Log.TokenNotIssued(_logger, reason);
         return ArcGisJsonResponse.WriteErrorAsync(context, pretty, code, UnableToGenerate, details);
     }
+
+    private Task RefuseLockedOutAsync(HttpContext context, bool pretty, GenerateTokenAttemptVerdict verdict) => verdict switch
+    {
+        GenerateTokenAttemptVerdict.LockedOut => RefuseAsync(context, pretty, "LockedOut", 400, InvalidCredentials),
+        GenerateTokenAttemptVerdict.StoreFailed => ArcGisJsonResponse.WriteErrorAsync(context, pretty, 500, UnableToGenerate),
+        _ => Task.CompletedTask,
+    };
 
     private static bool TryReadBinding(HttpContext context, Parameters parameters, out TokenBindingKind binding, out string? value, out string error)
     {

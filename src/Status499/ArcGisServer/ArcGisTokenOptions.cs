@@ -70,4 +70,16 @@ public sealed class ArcGisTokenOptions
         Users.Add(new(username, password));
         return this;
     }
+
+    /// <summary>
+    /// Locks a username out of generateToken after repeated wrong passwords: by default 5 failures within 15 minutes
+    /// lock it for 15 minutes, as ArcGIS Server's built-in store. Applies whatever issues the tokens.
+    /// </summary>
+    public ArcGisTokenLockoutOptions Lockout { get; } = new();
+
+    /// <summary>
+    /// Limits generateToken requests per client address: by default 30 at once, refilled over one minute; more are
+    /// answered HTTP 429 with <c>Retry-After</c>. Applies whatever issues the tokens.
+    /// </summary>
+    public ArcGisTokenRateLimitOptions RateLimit { get; } = new();
 }

@@ -42,6 +42,8 @@ internal sealed class ArcGisTokenOptionsValidator : IValidateOptions<ArcGisToken
             errors.Add("ArcGisTokenOptions: set ValidateCredentials or call AddUser, not both.");
         }
 
+        GenerateTokenProtectionValidator.Validate(options, errors);
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -68,4 +68,19 @@ internal static partial class Status499Log
     [LoggerMessage(EventId = 34, EventName = "TokenIssuerFailed", Level = LogLevel.Error,
         Message = "The token issuer {Issuer} threw {ExceptionType}; generateToken answered an error.")]
     public static partial void TokenIssuerFailed(ILogger logger, Exception? exception, string issuer, string? exceptionType);
+
+    // generateToken brute-force protection (40-49). The account is named by UsernameHash, the first 12 hex digits of
+    // SHA-256 over the lower-cased UTF-8 username (`printf %s alice | sha256sum | cut -c1-12`): enough for an operator
+    // to tell which account is attacked, without putting usernames (often e-mail addresses) into logs.
+    [LoggerMessage(EventId = 40, EventName = "GenerateTokenLockoutStarted", Level = LogLevel.Warning,
+        Message = "generateToken locked out the username with hash {UsernameHash} for {LockoutSeconds} s after {FailedAttempts} failed attempts; the last came from {ClientAddress}.")]
+    public static partial void GenerateTokenLockoutStarted(ILogger logger, string usernameHash, double lockoutSeconds, int failedAttempts, string? clientAddress);
+
+    [LoggerMessage(EventId = 41, EventName = "GenerateTokenRateLimited", Level = LogLevel.Debug,
+        Message = "generateToken refused a request from {ClientAddress}: too many requests from this address; retry after {RetryAfterSeconds} s.")]
+    public static partial void GenerateTokenRateLimited(ILogger logger, string? clientAddress, int retryAfterSeconds);
+
+    [LoggerMessage(EventId = 42, EventName = "GenerateTokenLockoutStoreFailed", Level = LogLevel.Error,
+        Message = "The lockout store (IDistributedCache {Cache}) threw {ExceptionType}; generateToken refused the request (fail closed).")]
+    public static partial void GenerateTokenLockoutStoreFailed(ILogger logger, Exception exception, string cache, string? exceptionType);
 }

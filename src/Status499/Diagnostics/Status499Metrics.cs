@@ -12,6 +12,8 @@ internal sealed class Status499Metrics
 
     private readonly Counter<long> _clientClosedRequests;
     private readonly Counter<long> _tokenRejections;
+    private readonly Counter<long> _lockouts;
+    private readonly Counter<long> _rateLimited;
 
     public Status499Metrics(IMeterFactory meterFactory)
     {
@@ -24,7 +26,20 @@ internal sealed class Status499Metrics
             "status499.token_rejections",
             unit: "{request}",
             description: "Requests on token-protected routes that were refused, by reason.");
+        _lockouts = meter.CreateCounter<long>(
+            "status499.token_service.lockouts",
+            unit: "{lockout}",
+            description: "Usernames locked out of generateToken after repeated failed sign-ins.");
+        _rateLimited = meter.CreateCounter<long>(
+            "status499.token_service.rate_limited",
+            unit: "{request}",
+            description: "generateToken requests refused with 429 because their client address sent too many.");
     }
+
+    // No tags: a username or an address would make the cardinality unbounded; the log names both.
+    public void LockoutStarted() => _lockouts.Add(1);
+
+    public void RateLimited() => _rateLimited.Add(1);
 
     public void ClientClosedRequest(HttpContext context, string? route, Status499Meaning meaning, ClientDisconnectPhase phase)
     {

@@ -1,0 +1,357 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Status499.Tests.Infrastructure;
+using static Status499.Tests.ArcGisServer.ArcGisTokenTestKit;
+
+namespace Status499.Tests.ArcGisServer;
+
+public sealed class GenerateTokenLockoutTests
+{
+    internal const string InvalidCredentialsBody =
+        "{\"error\":{\"code\":400,\"message\":\"Unable to generate token.\",\"details\":[\"Invalid username or password.\"]}}";
+
+    private static readonly TimeSpan s_lockout = TimeSpan.FromSeconds(2);
+
+    [Fact]
+    public async Task After_N_wrong_passwords_even_the_right_one_is_refused_until_the_lockout_ends()
+    {
+        var time = new ManualTimeProvider();
+        await using var app = await StartAsync(time, Lockout(3));
+        using var client = Client(app);
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await SignInAsync(client, Username, "wrong-" + i)).Body.Should().Be(InvalidCredentialsBody);
+        }
+
+        // Locked: the right password gets the wrong-password answer, with the same status and headers.
+        var (locked, lockedBody) = await SignInAsync(client, Username, Password);
+        locked.StatusCode.Should().Be(HttpStatusCode.OK);
+        locked.Headers.CacheControl!.NoStore.Should().BeTrue();
+        locked.Headers.RetryAfter.Should().BeNull("a lockout must look like a wrong password");
+        lockedBody.Should().Be(InvalidCredentialsBody);
+
+        time.Advance(s_lockout - TimeSpan.FromMilliseconds(1));
+        (await SignInAsync(client, Username, Password)).Body.Should().Be(InvalidCredentialsBody, "the lockout has not ended yet");
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        (await SignInAsync(client, Username, Password)).Body.Should().Contain("\"token\"");
+    }
+
+    [Fact]
+    public async Task An_unknown_username_locks_out_exactly_like_a_known_one()
+    {
+        var time = new ManualTimeProvider();
+        await using var app = await StartAsync(time, Lockout(3));
+        using var client = Client(app);
+
+        var known = new List<string>();
+        var unknown = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            known.Add(Describe(await SignInAsync(client, Username, "wrong-" + i)));
+            unknown.Add(Describe(await SignInAsync(client, "mallory", "wrong-" + i)));
+        }
+
+        unknown.Should().Equal(known, "answers before, at and after the lockout must not tell which account exists");
+        known.Should().AllBe("200 application/json; charset=utf-8 " + InvalidCredentialsBody);
+        app.Logs.GetSnapshot().Where(r => r.Id.Name == "GenerateTokenLockoutStarted").Select(r => r.GetStructuredStateValue("UsernameHash"))
+            .Should().BeEquivalentTo([Hash(Username), Hash("mallory")]);
+
+        static string Describe((HttpResponseMessage Response, string Body) answer)
+            => $"{(int)answer.Response.StatusCode} {answer.Response.Content.Headers.ContentType} {answer.Body}";
+    }
+
+    [Fact]
+    public async Task A_success_clears_the_failure_count()
+    {
+        await using var app = await StartAsync(new ManualTimeProvider(), Lockout(3));
+        using var client = Client(app);
+
+        for (var round = 0; round < 3; round++)
+        {
+            await SignInAsync(client, Username, "wrong-a");
+            await SignInAsync(client, Username, "wrong-b");
+            (await SignInAsync(client, Username, Password)).Body.Should().Contain("\"token\"", $"round {round}: two failures then a success never lock");
+        }
+    }
+
+    [Fact]
+    public async Task Failures_older_than_the_window_are_forgotten()
+    {
+        var time = new ManualTimeProvider();
+        await using var app = await StartAsync(time, Lockout(3));
+        using var client = Client(app);
+
+        await SignInAsync(client, Username, "wrong-a");
+        await SignInAsync(client, Username, "wrong-b");
+        time.Advance(TimeSpan.FromSeconds(1));
+        await SignInAsync(client, Username, "wrong-c");
+        await SignInAsync(client, Username, "wrong-d");
+
+        // Four failures, but the first two left the one-second window before the third: no lockout.
+        (await SignInAsync(client, Username, Password)).Body.Should().Contain("\"token\"");
+    }
+
+    [Fact]
+    public async Task Parallel_guesses_get_no_more_than_N_password_checks()
+    {
+        var issuer = new BlockingIssuer();
+        await using var app = await TestApp.StartAsync(
+            a => a.MapArcGisGenerateToken(),
+            services: s =>
+            {
+                s.AddSingleton<ITokenIssuer>(issuer);
+                s.Configure<ArcGisTokenOptions>(o =>
+                {
+                    o.Lockout.MaxFailedAttempts = 3;
+                    o.RateLimit.PermitLimit = 100;
+                });
+            });
+        using var client = Client(app);
+
+        // Twenty guesses at once, while the first checks hang in the issuer: the attempts are counted before the check,
+        // so only three reach it and the other seventeen are refused without waiting for them.
+        var guesses = Enumerable.Range(0, 20).Select(i => SignInAsync(client, Username, "guess-" + i)).ToList();
+        var refused = 0;
+        while (refused < 17)
+        {
+            var done = await Task.WhenAny(guesses).WaitAsync(TimeSpan.FromSeconds(15));
+            guesses.Remove(done);
+            (await done).Body.Should().Be(InvalidCredentialsBody);
+            refused++;
+        }
+
+        issuer.Checks.Should().Be(3);
+        issuer.Release();
+        foreach (var guess in guesses)
+        {
+            (await guess.WaitAsync(TimeSpan.FromSeconds(15))).Body.Should().Be(InvalidCredentialsBody);
+        }
+
+        issuer.Checks.Should().Be(3);
+        app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "GenerateTokenLockoutStarted");
+    }
+
+    [Fact]
+    public async Task Usernames_that_differ_only_in_case_share_one_count()
+    {
+        await using var app = await StartAsync(new ManualTimeProvider(), Lockout(3));
+        using var client = Client(app);
+
+        await SignInAsync(client, "ALICE", "wrong-a");
+        await SignInAsync(client, "Alice", "wrong-b");
+        await SignInAsync(client, "aLiCe", "wrong-c");
+
+        (await SignInAsync(client, Username, Password)).Body.Should().Be(InvalidCredentialsBody);
+    }
+
+    [Fact]
+    public async Task A_lockout_logs_one_warning_and_counts_naming_a_hashed_username_and_the_address_never_the_password()
+    {
+        await using var app = await StartAsync(new ManualTimeProvider(), Lockout(3));
+        using var lockouts = new MetricCollector<long>(app.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Status499", "status499.token_service.lockouts");
+        using var client = Client(app);
+        var guesses = new[] { "guess-One-1", "guess-Two-2", "guess-Three-3", "guess-Four-4", "guess-Five-5" };
+
+        foreach (var guess in guesses)
+        {
+            await SignInAsync(client, Username, guess);
+        }
+
+        await SignInAsync(client, Username, Password);
+
+        var record = app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "GenerateTokenLockoutStarted", "only the failure that starts a lockout warns").Subject;
+        record.Level.Should().Be(LogLevel.Warning);
+        record.Id.Id.Should().Be(40);
+        record.GetStructuredStateValue("UsernameHash").Should().Be(Hash(Username)).And.HaveLength(12);
+        record.GetStructuredStateValue("ClientAddress").Should().Be("127.0.0.1");
+        record.GetStructuredStateValue("FailedAttempts").Should().Be("3");
+        record.Message.Should().NotContain(Username);
+        lockouts.GetMeasurementSnapshot().Should().ContainSingle().Which.Value.Should().Be(1);
+
+        // No record anywhere carries a guess or the password; the username appears only in the Debug records that
+        // already named it before this change.
+        foreach (var secret in guesses.Append(Password))
+        {
+            ArcGisSignedTokenTests.AssertNoSecretsLogged(app, secret);
+        }
+
+        app.LogsExceptHostingRequestLines.Where(r => r.Level >= LogLevel.Information && r.Message.Contains(Username, StringComparison.OrdinalIgnoreCase))
+            .Should().BeEmpty();
+        app.LogsExceptHostingRequestLines.Should().Contain(r => r.Id.Name == "TokenNotIssued" && r.Message.Contains("LockedOut", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_lockout_disabled_the_right_password_works_after_many_failures()
+    {
+        await using var app = await StartAsync(new ManualTimeProvider(), o => o.Lockout.Enabled = false);
+        using var client = Client(app);
+
+        for (var i = 0; i < 8; i++)
+        {
+            await SignInAsync(client, Username, "wrong-" + i);
+        }
+
+        (await SignInAsync(client, Username, Password)).Body.Should().Contain("\"token\"");
+    }
+
+    [Fact]
+    public async Task The_apps_own_IDistributedCache_holds_the_lockout_and_its_failure_refuses_without_a_500()
+    {
+        var cache = new FailingCache();
+        await using var app = await StartAsync(new ManualTimeProvider(), Lockout(3), beforeSignedTokens: b => b.Services.AddSingleton<IDistributedCache>(cache));
+        using var client = Client(app);
+
+        var (response, body) = await SignInAsync(client, Username, Password);
+
+        cache.Calls.Should().BePositive("the app's cache, not a private one, stores the lockout");
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        body.Should().Be("{\"error\":{\"code\":500,\"message\":\"Unable to generate token.\",\"details\":[]}}", "fail closed: no token while the lockout cannot be checked");
+        var record = app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "GenerateTokenLockoutStoreFailed").Subject;
+        record.Level.Should().Be(LogLevel.Error);
+        record.Message.Should().Contain(nameof(FailingCache));
+        ArcGisSignedTokenTests.AssertNoSecretsLogged(app, Password);
+    }
+
+    [Fact]
+    public async Task An_app_with_its_own_issuer_is_protected_too()
+    {
+        await using var app = await TestApp.StartAsync(
+            a => a.MapArcGisGenerateToken(),
+            services: s =>
+            {
+                s.AddSingleton<ITokenIssuer>(new OnePasswordIssuer());
+                s.Configure<ArcGisTokenOptions>(o => o.Lockout.MaxFailedAttempts = 2);
+            });
+        using var client = Client(app);
+
+        await SignInAsync(client, Username, "wrong-a");
+        await SignInAsync(client, Username, "wrong-b");
+
+        (await SignInAsync(client, Username, Password)).Body.Should().Be(InvalidCredentialsBody);
+    }
+
+    [Theory]
+    [InlineData("MaxFailedAttempts", "ArcGisTokenOptions.Lockout.MaxFailedAttempts")]
+    [InlineData("FailureWindow", "ArcGisTokenOptions.Lockout.FailureWindow")]
+    [InlineData("LockoutDuration", "ArcGisTokenOptions.Lockout.LockoutDuration")]
+    [InlineData("PermitLimit", "ArcGisTokenOptions.RateLimit.PermitLimit")]
+    [InlineData("Window", "ArcGisTokenOptions.RateLimit.Window")]
+    public async Task Bad_lockout_or_rate_limit_options_stop_startup_naming_the_setting(string setting, string named)
+    {
+        Action<ArcGisTokenOptions> spoil = setting switch
+        {
+            "MaxFailedAttempts" => o => o.Lockout.MaxFailedAttempts = 0,
+            "FailureWindow" => o => o.Lockout.FailureWindow = TimeSpan.FromMilliseconds(10),
+            "LockoutDuration" => o => o.Lockout.LockoutDuration = TimeSpan.FromDays(30),
+            "PermitLimit" => o => o.RateLimit.PermitLimit = -1,
+            _ => o => o.RateLimit.Window = TimeSpan.Zero,
+        };
+
+        // Through AddArcGisSignedTokens: ValidateOnStart.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddStatus499().AddArcGisSignedTokens(o =>
+        {
+            o.AddUser("u", "p");
+            spoil(o);
+        });
+        await using (var app = builder.Build())
+        {
+            var start = () => app.StartAsync();
+            (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain(named);
+        }
+
+        // With an app's own issuer, which registers no validator: mapping the endpoint checks them.
+        var own = WebApplication.CreateSlimBuilder();
+        own.WebHost.UseTestServer();
+        own.Services.AddStatus499();
+        own.Services.AddSingleton<ITokenIssuer>(new OnePasswordIssuer());
+        own.Services.Configure(spoil);
+        await using (var app = own.Build())
+        {
+            FluentActions.Invoking(() => app.MapArcGisGenerateToken()).Should().Throw<OptionsValidationException>().WithMessage($"*{named}*");
+        }
+    }
+
+    internal static Action<ArcGisTokenOptions> Lockout(int maxFailedAttempts) => o =>
+    {
+        o.Lockout.MaxFailedAttempts = maxFailedAttempts;
+        o.Lockout.FailureWindow = TimeSpan.FromSeconds(1);
+        o.Lockout.LockoutDuration = s_lockout;
+    };
+
+    internal static async Task<(HttpResponseMessage Response, string Body)> SignInAsync(HttpClient client, string username, string password)
+    {
+        using var content = new FormUrlEncodedContent([new("username", username), new("password", password), new("f", "json")]);
+        var response = await client.PostAsync(GenerateTokenPath, content);
+        return (response, await response.Content.ReadAsStringAsync());
+    }
+
+    // What an operator computes to match a log line: `printf %s alice | sha256sum | cut -c1-12`.
+    internal static string Hash(string username)
+        => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(username.ToLowerInvariant()))).ToLowerInvariant()[..12];
+
+    private sealed class OnePasswordIssuer : ITokenIssuer
+    {
+        public ValueTask<IssuedToken?> IssueAsync(TokenIssueRequest request)
+            => new(request.Username == Username && request.Password == Password ? new IssuedToken("t", DateTimeOffset.UnixEpoch.AddYears(60)) : null);
+    }
+
+    // Counts the password checks and holds them until released.
+    private sealed class BlockingIssuer : ITokenIssuer
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _checks;
+
+        public int Checks => Volatile.Read(ref _checks);
+
+        public void Release() => _release.TrySetResult();
+
+        public async ValueTask<IssuedToken?> IssueAsync(TokenIssueRequest request)
+        {
+            Interlocked.Increment(ref _checks);
+            await _release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return null;
+        }
+    }
+
+    private sealed class FailingCache : IDistributedCache
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public byte[]? Get(string key) => throw Fail();
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => throw Fail();
+
+        public void Refresh(string key) => throw Fail();
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => throw Fail();
+
+        public void Remove(string key) => throw Fail();
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => throw Fail();
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw Fail();
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => throw Fail();
+
+        private InvalidOperationException Fail()
+        {
+            Interlocked.Increment(ref _calls);
+            return new InvalidOperationException("the store is down");
+        }
+    }
+}

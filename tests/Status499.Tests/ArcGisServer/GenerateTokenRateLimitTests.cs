@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Status499.Tests.Infrastructure;
+using static Status499.Tests.ArcGisServer.ArcGisTokenTestKit;
+using static Status499.Tests.ArcGisServer.GenerateTokenLockoutTests;
+
+namespace Status499.Tests.ArcGisServer;
+
+public sealed class GenerateTokenRateLimitTests
+{
+    [Fact]
+    public async Task Too_many_requests_from_one_address_get_429_with_Retry_After_and_an_ArcGIS_body()
+    {
+        // Three at once, then three a minute: one every 20 s.
+        await using var app = await StartAsync(configure: o =>
+        {
+            o.RateLimit.PermitLimit = 3;
+            o.RateLimit.Window = TimeSpan.FromMinutes(1);
+        });
+        using var limited = new MetricCollector<long>(app.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Status499", "status499.token_service.rate_limited");
+        using var client = Client(app);
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await SignInAsync(client, Username, "wrong-" + i)).Response.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        // The right password too: the request is refused before its credentials are looked at.
+        var (response, body) = await SignInAsync(client, Username, Password);
+
+        response.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        response.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromSeconds(20));
+        response.Headers.CacheControl!.NoStore.Should().BeTrue();
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
+        body.Should().Be("{\"error\":{\"code\":429,\"message\":\"Too Many Requests\",\"details\":[\"Too many generateToken requests from this address; retry after 20 seconds.\"]}}");
+        limited.GetMeasurementSnapshot().Should().ContainSingle().Which.Value.Should().Be(1);
+        app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "GenerateTokenRateLimited")
+            .Which.GetStructuredStateValue("ClientAddress").Should().Be("127.0.0.1");
+        app.Logs.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task Each_client_address_has_its_own_limit()
+    {
+        await using var app = await StartAsync(configure: o =>
+        {
+            o.RateLimit.PermitLimit = 2;
+            o.RateLimit.Window = TimeSpan.FromMinutes(1);
+        });
+        using var first = Client(app);
+        using var second = ClientFrom(app, IPAddress.Parse("127.0.0.2"));
+
+        await SignInAsync(first, Username, "wrong-a");
+        await SignInAsync(first, Username, "wrong-b");
+        (await SignInAsync(first, Username, Password)).Response.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+
+        // Another address on the same machine (Linux routes all of 127.0.0.0/8 to loopback) still has its permits.
+        var (response, body) = await SignInAsync(second, Username, Password);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        body.Should().Contain("\"token\"");
+        app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "GenerateTokenRateLimited")
+            .Which.GetStructuredStateValue("ClientAddress").Should().Be("127.0.0.1");
+    }
+
+    [Fact]
+    public async Task With_the_rate_limit_disabled_many_requests_are_answered()
+    {
+        await using var app = await StartAsync(configure: o =>
+        {
+            o.RateLimit.Enabled = false;
+            o.Lockout.Enabled = false;
+        });
+        using var client = Client(app);
+
+        for (var i = 0; i < 40; i++)
+        {
+            (await SignInAsync(client, Username, "wrong-" + i)).Response.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+    }
+
+    // An HttpClient whose connections come from the given local address.
+    private static HttpClient ClientFrom(TestApp app, IPAddress local)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(local, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = app.BaseAddress };
+    }
+}

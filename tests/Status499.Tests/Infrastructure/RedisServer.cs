@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Status499.Tests.Infrastructure;
+
+// A real redis-server (Debian's package; .ci/run installs it) started for one test class on a free port, in memory
+// only, and killed afterwards. Ready once the server itself says so on its standard output.
+public sealed class RedisServer : IAsyncLifetime
+{
+    private TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _output = [];
+    private Process? _process;
+
+    public int Port { get; private set; }
+
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public async Task InitializeAsync()
+    {
+        // The port is free when asked; another process could take it before redis binds, so try a few.
+        for (var attempt = 0; ; attempt++)
+        {
+            Port = FreePort();
+            var ready = _ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var start = new ProcessStartInfo("redis-server")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            try
+            {
+                _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                throw new InvalidOperationException("redis-server is not installed: apt-get install redis-server (.ci/run does).", ex);
+            }
+
+            _process.OutputDataReceived += OnOutput;
+            _process.ErrorDataReceived += OnOutput;
+            _process.EnableRaisingEvents = true;
+            _process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("redis-server exited: " + Output()));
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+            try
+            {
+                await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                await StopAsync();
+                lock (_output)
+                {
+                    _output.Clear();
+                }
+            }
+        }
+    }
+
+    public Task DisposeAsync() => StopAsync();
+
+    private void OnOutput(object sender, DataReceivedEventArgs e)
+    {
+        if (e.Data is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(e.Data);
+        }
+
+        if (e.Data.Contains("Ready to accept connections", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return string.Join('\n', _output);
+        }
+    }
+
+    private async Task StopAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        _process.Dispose();
+        _process = null;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -83,9 +83,6 @@ public static class ArcGisEndpointRouteBuilderExtensions
                 "MapArcGisGenerateToken needs an ITokenIssuer. Call builder.Services.AddStatus499().AddArcGisSignedTokens(...) or register your own ITokenIssuer.");
         }
 
-        // Created now, so that a missing signing key is warned about at startup rather than at the first sign-in.
-        _ = services.GetService<ArcGisTokenSigner>();
-
         var handler = new ArcGisGenerateTokenEndpoint(services.GetRequiredService<IOptions<ArcGisTokenOptions>>(), services.GetRequiredService<ILoggerFactory>());
         return Map(endpoints, pattern, handler.HandleAsync, "ArcGIS generateToken");
     }

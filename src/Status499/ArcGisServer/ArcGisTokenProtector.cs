@@ -1,4 +1,8 @@
 using System.Buffers.Binary;
+#if NET9_0_OR_GREATER
+using System.Buffers;
+using System.Buffers.Text;
+#endif
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
@@ -43,8 +47,8 @@ internal sealed class ArcGisTokenProtector
             return false;
         }
 
-        var protectedBytes = WebEncoders.Base64UrlDecode(token);
-        if (protectedBytes.Length <= HeaderAndKeyIdLength || BinaryPrimitives.ReadUInt32BigEndian(protectedBytes) != MagicHeader)
+        if (!TryDecode(token, out var protectedBytes)
+            || protectedBytes.Length <= HeaderAndKeyIdLength || BinaryPrimitives.ReadUInt32BigEndian(protectedBytes) != MagicHeader)
         {
             return false;
         }
@@ -63,6 +67,37 @@ internal sealed class ArcGisTokenProtector
         }
 
         return ArcGisTokenPayload.TryRead(plaintext, out payload);
+    }
+
+    // Strict decoders refuse non-zero bits after the last byte; that is a malformed token, not an error.
+    private static bool TryDecode(string token, out byte[] bytes)
+    {
+#if NET9_0_OR_GREATER
+        // The OperationStatus overload: TryDecodeFromChars throws on invalid data.
+        bytes = new byte[Base64Url.GetMaxDecodedLength(token.Length)];
+        if (Base64Url.DecodeFromChars(token, bytes, out _, out var written) != OperationStatus.Done)
+        {
+            return false;
+        }
+
+        if (written != bytes.Length)
+        {
+            bytes = bytes[..written];
+        }
+
+        return true;
+#else
+        try
+        {
+            bytes = WebEncoders.Base64UrlDecode(token);
+            return true;
+        }
+        catch (FormatException)
+        {
+            bytes = [];
+            return false;
+        }
+#endif
     }
 
     private static bool IsBase64Url(string token)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -98,5 +99,38 @@ public sealed class ArcGisSignedTokenKeyRingTests
         time.Advance(TimeSpan.FromMinutes(60));
         ((int)(await GetProtectedAsync(afterClient, old)).StatusCode).Should().Be(498);
         after.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "TokenExpired");
+    }
+
+    [Fact]
+    public async Task Revoking_a_key_refuses_the_tokens_it_protected()
+    {
+        await using var app = await StartAsync();
+        using var client = Client(app);
+        var token = await GenerateTokenAsync(client);
+        var probe = app.App.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("probe");
+        var probed = probe.Protect([1]);
+        (await GetProtectedAsync(client, token)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        app.App.Services.GetRequiredService<IKeyManager>().RevokeKey(KeyIdOf(token), "compromised");
+
+        // Data Protection reloads the key ring in the background and keeps using the previous one meanwhile.
+        (await Signal.EventuallyAsync(() => IsRefused(probe, probed))).Should().BeTrue();
+        ((int)(await GetProtectedAsync(client, token)).StatusCode).Should().Be(498);
+        var fresh = await GenerateTokenAsync(client);
+        KeyIdOf(fresh).Should().NotBe(KeyIdOf(token));
+        (await GetProtectedAsync(client, fresh)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    private static bool IsRefused(IDataProtector protector, byte[] protectedData)
+    {
+        try
+        {
+            protector.Unprotect(protectedData);
+            return false;
+        }
+        catch (CryptographicException)
+        {
+            return true;
+        }
     }
 }

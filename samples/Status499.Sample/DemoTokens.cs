@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.DataProtection;
 using Status499;
 using Status499.ArcGisServer;
 
@@ -10,7 +11,8 @@ namespace Status499.Sample;
 /// <list type="bullet">
 /// <item><c>Sample:DemoToken</c>: a fixed development token, accepted next to minted ones (default <see cref="DefaultDemoToken"/>).</item>
 /// <item><c>Sample:DemoUser:Username</c>, <c>Sample:DemoUser:Password</c>: the user generateToken accepts (development defaults <c>demo</c> / <c>demo-password</c>).</item>
-/// <item><c>Sample:SigningKey</c>: base64 HMAC key, at least 32 bytes; without it a random key is used (tokens do not survive a restart).</item>
+/// <item><c>Sample:KeyRingPath</c>: a folder for the Data Protection keys that protect minted tokens; instances that share it
+/// accept each other's tokens. Without it, Data Protection's default location is used (the user profile).</item>
 /// <item><c>Sample:TokenLifetimeSeconds</c>: a test hook; minted tokens live exactly that long whatever expiration is asked, and <c>expires</c> says so.</item>
 /// </list>
 /// </remarks>
@@ -33,11 +35,19 @@ public static class DemoTokens
     {
         var lifetime = ReadLifetime(configuration);
 
+        // Minted tokens are protected by ASP.NET Core Data Protection: every instance that shares the key ring (and the
+        // application name) accepts the others' tokens. A shared folder here; Redis or blob storage work the same way.
+        if (configuration["Sample:KeyRingPath"] is { Length: > 0 } keyRingPath)
+        {
+            builder.Services.AddDataProtection()
+                .SetApplicationName("Status499.Sample")
+                .PersistKeysToFileSystem(new DirectoryInfo(keyRingPath));
+        }
+
         // Static first: AddArcGisSignedTokens falls back to the validator registered before it, so both are accepted.
         builder.AddStaticTokens(configuration["Sample:DemoToken"] ?? DefaultDemoToken)
             .AddArcGisSignedTokens(o =>
             {
-                o.SigningKey = configuration["Sample:SigningKey"];
                 o.AddUser(configuration["Sample:DemoUser:Username"] ?? DefaultUsername, configuration["Sample:DemoUser:Password"] ?? DefaultPassword);
                 if (lifetime is { } fixedLifetime)
                 {

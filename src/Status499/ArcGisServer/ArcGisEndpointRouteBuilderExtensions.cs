@@ -91,9 +91,6 @@ public static class ArcGisEndpointRouteBuilderExtensions
                 "MapArcGisGenerateToken needs an ITokenIssuer. Call builder.Services.AddStatus499().AddArcGisSignedTokens(...) or register your own ITokenIssuer.");
         }
 
-        // Created now, so that a missing signing key is warned about at startup rather than at the first sign-in.
-        _ = services.GetService<ArcGisTokenSigner>();
-
         var options = services.GetRequiredService<IOptions<ArcGisTokenOptions>>();
         var (throttle, lockout) = GenerateTokenProtection.Create(services, options.Value);
         var handler = new ArcGisGenerateTokenEndpoint(options, services.GetRequiredService<ILoggerFactory>(), throttle, lockout);

@@ -213,9 +213,9 @@ internal sealed class ArcGisGenerateTokenEndpoint
                 return false;
             }
 
-            if (Encoding.UTF8.GetByteCount(value) > ArcGisTokenSigner.MaxBindingBytes)
+            if (Encoding.UTF8.GetByteCount(value) > ArcGisTokenPayload.MaxBindingBytes)
             {
-                error = $"'referer' must not be longer than {ArcGisTokenSigner.MaxBindingBytes} bytes.";
+                error = $"'referer' must not be longer than {ArcGisTokenPayload.MaxBindingBytes} bytes.";
                 return false;
             }
 

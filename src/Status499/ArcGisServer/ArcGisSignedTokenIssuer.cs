@@ -7,14 +7,14 @@ namespace Status499.ArcGisServer;
 // Issues signed tokens to users accepted by ArcGisTokenOptions.ValidateCredentials or by the AddUser list.
 internal sealed class ArcGisSignedTokenIssuer : ITokenIssuer
 {
-    private readonly ArcGisTokenSigner _signer;
+    private readonly ArcGisTokenProtector _protector;
     private readonly TimeProvider _timeProvider;
     private readonly Func<TokenIssueRequest, ValueTask<bool>>? _validateCredentials;
     private readonly FixedUsers _users;
 
-    public ArcGisSignedTokenIssuer(ArcGisTokenSigner signer, IOptions<ArcGisTokenOptions> options, TimeProvider timeProvider)
+    public ArcGisSignedTokenIssuer(ArcGisTokenProtector protector, IOptions<ArcGisTokenOptions> options, TimeProvider timeProvider)
     {
-        _signer = signer;
+        _protector = protector;
         _timeProvider = timeProvider;
         _validateCredentials = options.Value.ValidateCredentials;
         _users = new FixedUsers(options.Value.Users);
@@ -22,7 +22,7 @@ internal sealed class ArcGisSignedTokenIssuer : ITokenIssuer
 
     public ValueTask<IssuedToken?> IssueAsync(TokenIssueRequest request)
     {
-        if (Encoding.UTF8.GetByteCount(request.Username) > ArcGisTokenSigner.MaxUsernameBytes)
+        if (Encoding.UTF8.GetByteCount(request.Username) > ArcGisTokenPayload.MaxUsernameBytes)
         {
             return new((IssuedToken?)null);
         }
@@ -43,7 +43,8 @@ internal sealed class ArcGisSignedTokenIssuer : ITokenIssuer
     {
         // Whole milliseconds, so that "expires" is exactly what the token says.
         var expiresAt = DateTimeOffset.FromUnixTimeMilliseconds((_timeProvider.GetUtcNow() + request.Lifetime).ToUnixTimeMilliseconds());
-        return new IssuedToken(_signer.Sign(request.Username, expiresAt, request.Binding, request.BindingValue), expiresAt);
+        var payload = new ArcGisTokenPayload(request.Username, expiresAt.ToUnixTimeMilliseconds(), request.Binding, request.BindingValue);
+        return new IssuedToken(_protector.Protect(payload), expiresAt);
     }
 
     // Passwords are kept as HMAC-SHA256 under a per-process random key and compared in fixed time; an unknown user is

@@ -4,14 +4,17 @@ using Microsoft.AspNetCore.Http;
 
 namespace Status499.ArcGisServer;
 
-// Accepts the tokens ArcGisTokenSigner signed: MAC first (fixed time), then expiry, then the client binding.
-internal sealed class ArcGisSignedTokenValidator(ArcGisTokenSigner signer, TimeProvider timeProvider) : ITokenValidator
+// Accepts the tokens ArcGisSignedTokenIssuer issued: authenticity first (Data Protection), then expiry, then the client
+// binding, so that only a genuine token is ever answered "expired". The expiry is compared with the app's TimeProvider
+// here rather than by ITimeLimitedDataProtector, which reads the wall clock and throws the same CryptographicException
+// for an expired payload as for a forged one.
+internal sealed class ArcGisSignedTokenValidator(ArcGisTokenProtector protector, TimeProvider timeProvider) : ITokenValidator
 {
     public const string AuthenticationType = "ArcGisSignedToken";
 
     public ValueTask<TokenValidatorResult> ValidateAsync(TokenValidatorContext context)
     {
-        if (!signer.TryRead(context.Token, out var token))
+        if (!protector.TryUnprotect(context.Token, out var token))
         {
             return new(TokenValidatorResult.Invalid());
         }

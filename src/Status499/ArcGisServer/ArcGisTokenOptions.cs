@@ -6,14 +6,11 @@ namespace Status499.ArcGisServer;
 /// </summary>
 /// <remarks>
 /// <see cref="DefaultExpiration"/>, <see cref="MaxExpiration"/>, <see cref="AllowGet"/> and <see cref="RequireHttps"/>
-/// apply to the endpoints whatever issues the tokens; <see cref="SigningKey"/>, <see cref="ValidateCredentials"/> and
-/// <see cref="AddUser"/> apply only to the signed tokens of <c>AddArcGisSignedTokens</c>.
+/// apply to the endpoints whatever issues the tokens; <see cref="ValidateCredentials"/> and <see cref="AddUser"/> apply
+/// only to the signed tokens of <c>AddArcGisSignedTokens</c>, whose keys are those of ASP.NET Core Data Protection.
 /// </remarks>
 public sealed class ArcGisTokenOptions
 {
-    /// <summary>The smallest signing key accepted, in bytes (256 bits, the size of an HMAC-SHA256 output).</summary>
-    public const int MinSigningKeyBytes = 32;
-
     internal List<KeyValuePair<string, string>> Users { get; } = [];
 
     /// <summary>
@@ -41,13 +38,6 @@ public sealed class ArcGisTokenOptions
     /// http keeps working; behind a TLS-terminating proxy, use <c>UseForwardedHeaders()</c> so the request is seen as https.
     /// </summary>
     public bool RequireHttps { get; set; }
-
-    /// <summary>
-    /// The HMAC-SHA256 key of signed tokens, base64-encoded, at least <see cref="MinSigningKeyBytes"/> bytes. Share it
-    /// between the instances of a farm; keep it in a secret store. When it is not set a random key is generated at
-    /// startup (and a warning logged): tokens then stop working after a restart and on other instances.
-    /// </summary>
-    public string? SigningKey { get; set; }
 
     /// <summary>
     /// Checks the credentials of a generateToken request for signed tokens: return <see langword="true"/> when they

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Status499.ArcGisServer;
 
 // Runs at startup (ValidateOnStart), registered by AddArcGisSignedTokens: a bad option stops the host with a message
-// naming it. Never puts the signing key into a message.
+// naming it.
 internal sealed class ArcGisTokenOptionsValidator : IValidateOptions<ArcGisTokenOptions>
 {
     public ValidateOptionsResult Validate(string? name, ArcGisTokenOptions options)
@@ -26,11 +26,6 @@ internal sealed class ArcGisTokenOptionsValidator : IValidateOptions<ArcGisToken
         else if (options.DefaultExpiration > options.MaxExpiration)
         {
             errors.Add($"ArcGisTokenOptions.DefaultExpiration ({options.DefaultExpiration}) must not exceed ArcGisTokenOptions.MaxExpiration ({options.MaxExpiration}).");
-        }
-
-        if (options.SigningKey is { } key && ArcGisTokenSigner.DecodeKey(key) is not { Length: >= ArcGisTokenOptions.MinSigningKeyBytes })
-        {
-            errors.Add($"ArcGisTokenOptions.SigningKey must be base64 of at least {ArcGisTokenOptions.MinSigningKeyBytes} random bytes (for example the output of `openssl rand -base64 32`).");
         }
 
         if (options.ValidateCredentials is null && options.Users.Count == 0)

@@ -1,6 +1,6 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -9,19 +9,31 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ArcGisTokenStatus499BuilderExtensions
 {
     /// <summary>
-    /// Issues and accepts HMAC-SHA256-signed, expiring tokens, optionally bound to a referer or an IP address: registers
-    /// an <see cref="ITokenIssuer"/> for <c>MapArcGisGenerateToken</c> and a token validator for token routes. Options
-    /// are validated when the host starts.
+    /// Issues and accepts expiring tokens protected by ASP.NET Core Data Protection, optionally bound to a referer or an
+    /// IP address: registers an <see cref="ITokenIssuer"/> for <c>MapArcGisGenerateToken</c> and a token validator for
+    /// token routes. Options are validated when the host starts.
     /// </summary>
     /// <remarks>
-    /// It adds to the token validator registered before it rather than replacing it: a token this issuer did not sign
+    /// <para>
+    /// Tokens are encrypted and authenticated with the Data Protection key ring (purpose
+    /// <c>Status499.ArcGisSignedTokens.v1</c>), so its keys rotate and a token stays valid until its own expiry even
+    /// after the key that protected it is no longer the default. This calls <c>AddDataProtection()</c>, which keeps any
+    /// configuration of your own: for several instances, or tokens that survive a restart in a container, share the key
+    /// ring, e.g. <c>builder.Services.AddDataProtection().SetApplicationName("maps").PersistKeysToFileSystem(sharedFolder)</c>
+    /// (or the Redis, Azure Blob Storage or Entity Framework Core providers); see
+    /// <see href="https://learn.microsoft.com/aspnet/core/security/data-protection/configuration/overview">Configure ASP.NET Core Data Protection</see>.
+    /// </para>
+    /// <para>
+    /// It adds to the token validator registered before it rather than replacing it: a token this issuer did not issue
     /// is passed on to that validator, so <c>.AddStaticTokens(devToken).AddArcGisSignedTokens(...)</c> accepts both.
     /// A token is refused only when no validator accepts it, with the most informative verdict (an expired signed
     /// token is still answered and logged as expired). Call it after the validator it should fall back to.
-    /// The clock is the <see cref="TimeProvider"/> registered in dependency injection, or <see cref="TimeProvider.System"/>.
+    /// The clock of token expiry is the <see cref="TimeProvider"/> registered in dependency injection, or
+    /// <see cref="TimeProvider.System"/>.
+    /// </para>
     /// </remarks>
     /// <param name="builder">The Status499 builder.</param>
-    /// <param name="configure">Sets the signing key and how credentials are checked (<see cref="ArcGisTokenOptions.ValidateCredentials"/> or <see cref="ArcGisTokenOptions.AddUser"/>).</param>
+    /// <param name="configure">Sets how credentials are checked (<see cref="ArcGisTokenOptions.ValidateCredentials"/> or <see cref="ArcGisTokenOptions.AddUser"/>).</param>
     /// <returns>The same builder.</returns>
     public static Status499Builder AddArcGisSignedTokens(this Status499Builder builder, Action<ArcGisTokenOptions> configure)
     {
@@ -29,19 +41,21 @@ public static class ArcGisTokenStatus499BuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
 
         var services = builder.Services;
-        if (services.Any(d => d.ServiceType == typeof(ArcGisTokenSigner)))
+        if (services.Any(d => d.ServiceType == typeof(ArcGisTokenProtector)))
         {
             throw new InvalidOperationException("AddArcGisSignedTokens was already called; configure it once.");
         }
 
         services.AddOptions<ArcGisTokenOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArcGisTokenOptions>, ArcGisTokenOptionsValidator>());
-        services.TryAddSingleton(static sp => new ArcGisTokenSigner(
-            sp.GetRequiredService<IOptions<ArcGisTokenOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
+
+        // TryAdd throughout: a key ring the app configured (PersistKeysTo..., ProtectKeysWith..., SetApplicationName) wins.
+        services.AddDataProtection();
+        services.TryAddSingleton(static sp => new ArcGisTokenProtector(sp.GetRequiredService<IDataProtectionProvider>()));
         services.TryAddSingleton(static sp => new ArcGisSignedTokenValidator(
-            sp.GetRequiredService<ArcGisTokenSigner>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            sp.GetRequiredService<ArcGisTokenProtector>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<ITokenIssuer>(static sp => new ArcGisSignedTokenIssuer(
-            sp.GetRequiredService<ArcGisTokenSigner>(), sp.GetRequiredService<IOptions<ArcGisTokenOptions>>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            sp.GetRequiredService<ArcGisTokenProtector>(), sp.GetRequiredService<IOptions<ArcGisTokenOptions>>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
 
         var previous = LastValidator(services);
         if (previous is null)

@@ -49,10 +49,8 @@ internal static partial class Status499Log
     public static partial void UnguardedTokenRouteResponse(ILogger logger, string method, string path, int statusCode);
 
     // ArcGIS token service (generateToken, signed tokens). Never the password or the token; the username only at Debug.
-    [LoggerMessage(EventId = 30, EventName = "SigningKeyGenerated", Level = LogLevel.Warning,
-        Message = "ArcGisTokenOptions.SigningKey is not set: tokens are signed with a random key generated at startup, so they stop working after a restart and are refused by other instances. Set a shared key.")]
-    public static partial void SigningKeyGenerated(ILogger logger);
-
+    // EventId 30 (SigningKeyGenerated) is retired, never reuse it: signed tokens use the Data Protection key ring, and
+    // Data Protection itself warns when its keys are not persisted or not encrypted at rest.
     [LoggerMessage(EventId = 31, EventName = "TokenIssued", Level = LogLevel.Debug,
         Message = "generateToken issued a token to {Username}, bound to {Binding}, expiring at {ExpiresAt:o}.")]
     public static partial void TokenIssued(ILogger logger, string username, string binding, DateTimeOffset expiresAt);

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Status499.Tests.Infrastructure;
@@ -28,7 +30,8 @@ internal static class ArcGisTokenTestKit
         ManualTimeProvider? time = null,
         Action<ArcGisTokenOptions>? configure = null,
         Action<Status499Builder>? beforeSignedTokens = null,
-        Action<WebApplication>? beforeStatus499 = null)
+        Action<WebApplication>? beforeStatus499 = null,
+        Action<IDataProtectionBuilder>? keyRing = null)
         => TestApp.StartAsync(
             app =>
             {
@@ -43,7 +46,6 @@ internal static class ArcGisTokenTestKit
                 beforeSignedTokens?.Invoke(b);
                 b.AddArcGisSignedTokens(o =>
                 {
-                    o.SigningKey = Convert.ToBase64String(new byte[32]);
                     o.AddUser(Username, Password);
                     configure?.Invoke(o);
                 });
@@ -56,6 +58,18 @@ internal static class ArcGisTokenTestKit
                 if (time is not null)
                 {
                     s.AddSingleton<TimeProvider>(time);
+                }
+
+                // After AddArcGisSignedTokens, as an app's own Data Protection setup usually is: the app's key ring wins.
+                var dataProtection = s.AddDataProtection();
+                if (keyRing is null)
+                {
+                    var own = new InMemoryKeyRing();
+                    dataProtection.AddKeyManagementOptions(o => o.XmlRepository = own);
+                }
+                else
+                {
+                    keyRing(dataProtection);
                 }
             });
 
@@ -93,4 +107,10 @@ internal static class ArcGisTokenTestKit
     }
 
     public static HttpClient Client(TestApp app) => new() { BaseAddress = app.BaseAddress };
+
+    // The Data Protection key that protected a token: a protected payload is a 4-byte header, then the key id
+    // (https://learn.microsoft.com/aspnet/core/security/data-protection/implementation/authenticated-encryption-details).
+    public static Guid KeyIdOf(string token) => KeyIdOf(WebEncoders.Base64UrlDecode(token));
+
+    public static Guid KeyIdOf(byte[] protectedPayload) => new(protectedPayload.AsSpan(4, 16));
 }

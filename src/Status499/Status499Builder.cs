@@ -71,17 +71,28 @@ public sealed class Status499Builder
         return this;
     }
 
+    // The one scan for the app's token validator (AddArcGisSignedTokens uses it to find its fallback).
+    internal ServiceDescriptor? RegisteredValidator()
+    {
+        for (var i = Services.Count - 1; i >= 0; i--)
+        {
+            if (Services[i].ServiceType == typeof(ITokenValidator) && !Services[i].IsKeyedService)
+            {
+                return Services[i];
+            }
+        }
+
+        return null;
+    }
+
     // Two validators would silently drop one of them; say so while the app is being configured.
     private void EnsureNoValidatorYet()
     {
-        foreach (var descriptor in Services)
+        if (RegisteredValidator() is not null)
         {
-            if (descriptor.ServiceType == typeof(ITokenValidator) && !descriptor.IsKeyedService)
-            {
-                throw new InvalidOperationException(
-                    "A token validator is already registered. Status499 uses one ITokenValidator; combine several in your own " +
-                    "validator, or call AddArcGisSignedTokens last to accept its tokens and fall back to the one registered before.");
-            }
+            throw new InvalidOperationException(
+                "A token validator is already registered. Status499 uses one ITokenValidator; combine several in your own " +
+                "validator, or call AddArcGisSignedTokens last to accept its tokens and fall back to the one registered before.");
         }
     }
 }

@@ -57,7 +57,7 @@ public static class ArcGisTokenStatus499BuilderExtensions
         services.AddSingleton<ITokenIssuer>(static sp => new ArcGisSignedTokenIssuer(
             sp.GetRequiredService<ArcGisTokenProtector>(), sp.GetRequiredService<IOptions<ArcGisTokenOptions>>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
 
-        var previous = LastValidator(services);
+        var previous = builder.RegisteredValidator();
         if (previous is null)
         {
             services.AddSingleton<ITokenValidator>(static sp => sp.GetRequiredService<ArcGisSignedTokenValidator>());
@@ -73,19 +73,6 @@ public static class ArcGisTokenStatus499BuilderExtensions
             sp => new FirstValidTokenValidator([sp.GetRequiredService<ArcGisSignedTokenValidator>(), sp.GetRequiredKeyedService<ITokenValidator>(key)]),
             previous.Lifetime));
         return builder;
-    }
-
-    private static ServiceDescriptor? LastValidator(IServiceCollection services)
-    {
-        for (var i = services.Count - 1; i >= 0; i--)
-        {
-            if (services[i].ServiceType == typeof(ITokenValidator) && !services[i].IsKeyedService)
-            {
-                return services[i];
-            }
-        }
-
-        return null;
     }
 
     private static ServiceDescriptor AsKeyed(ServiceDescriptor descriptor, object key)

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Status499;
@@ -49,7 +50,8 @@ public static class ArcGisEndpointRouteBuilderExtensions
             throw new ArgumentException("The token services path must start with '/' and have no query or fragment, for example \"/arcgis/tokens/generateToken\".", nameof(tokenServicesPath));
         }
 
-        var handler = new ArcGisRestInfoEndpoint(endpoints.ServiceProvider.GetRequiredService<IOptions<ArcGisTokenOptions>>(), tokenServicesPath);
+        var services = endpoints.ServiceProvider;
+        var handler = new ArcGisRestInfoEndpoint(services.GetRequiredService<IOptions<ArcGisTokenOptions>>(), ClientAbortOf(services), tokenServicesPath);
         return Map(endpoints, pattern, handler.HandleAsync, "ArcGIS rest/info");
     }
 
@@ -86,9 +88,13 @@ public static class ArcGisEndpointRouteBuilderExtensions
         // Created now, so that a missing signing key is warned about at startup rather than at the first sign-in.
         _ = services.GetService<ArcGisTokenSigner>();
 
-        var handler = new ArcGisGenerateTokenEndpoint(services.GetRequiredService<IOptions<ArcGisTokenOptions>>(), services.GetRequiredService<ILoggerFactory>());
+        var handler = new ArcGisGenerateTokenEndpoint(services.GetRequiredService<IOptions<ArcGisTokenOptions>>(), ClientAbortOf(services), services.GetRequiredService<ILoggerFactory>());
         return Map(endpoints, pattern, handler.HandleAsync, "ArcGIS generateToken");
     }
+
+    // Registered by AddStatus499(); an app may map these endpoints with its own ITokenIssuer and without it.
+    private static ClientAbort ClientAbortOf(IServiceProvider services)
+        => services.GetService<ClientAbort>() ?? new ClientAbort(services.GetRequiredService<IHostApplicationLifetime>());
 
     private static IEndpointConventionBuilder Map(IEndpointRouteBuilder endpoints, string pattern, RequestDelegate handler, string displayName)
     {

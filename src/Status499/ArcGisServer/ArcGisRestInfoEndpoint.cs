@@ -10,9 +10,11 @@ internal sealed class ArcGisRestInfoEndpoint
 {
     private readonly string _tokenServicesPath;
     private readonly int _shortLivedTokenValidityMinutes;
+    private readonly ClientAbort _clientAbort;
 
-    public ArcGisRestInfoEndpoint(IOptions<ArcGisTokenOptions> options, string tokenServicesPath)
+    public ArcGisRestInfoEndpoint(IOptions<ArcGisTokenOptions> options, ClientAbort clientAbort, string tokenServicesPath)
     {
+        _clientAbort = clientAbort;
         _tokenServicesPath = tokenServicesPath;
         _shortLivedTokenValidityMinutes = (int)Math.Max(1, Math.Ceiling(options.Value.DefaultExpiration.TotalMinutes));
     }
@@ -23,8 +25,22 @@ internal sealed class ArcGisRestInfoEndpoint
         string? f = request.Query["f"];
         if (f is null && FormReader.IsUrlEncoded(request))
         {
-            // An unreadable form only loses the choice of format.
-            f = (await FormReader.TryReadAsync(request, context.RequestAborted))?["f"];
+            var read = await FormReader.ReadAsync(context, _clientAbort);
+            switch (read.Status)
+            {
+                case FormReadStatus.ClientGone:
+                    // This endpoint's meaning is None, so no middleware records the 499: say it here.
+                    ClientAbort.EndLostRequestBody(context);
+                    return;
+                case FormReadStatus.Rejected:
+                    return;
+                case FormReadStatus.Read:
+                    f = read.Form!["f"];
+                    break;
+                default:
+                    // An unreadable form only loses the choice of format.
+                    break;
+            }
         }
 
         var tokenServicesUrl = string.Concat(request.Scheme, "://", request.Host.ToUriComponent(), request.PathBase.ToUriComponent(), _tokenServicesPath);

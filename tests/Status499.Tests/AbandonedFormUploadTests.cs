@@ -36,7 +36,7 @@ public sealed class AbandonedFormUploadTests
         using (var client = await RawHttpClient.ConnectAsync(app.Port))
         {
             await client.SendAsync(FormPost(path, DeclaredLength, FormBody(SentLength)));
-            await probe.Reading().WaitAsync();
+            await probe.Reading("1").WaitAsync();
             client.Close(mode);
         }
 
@@ -73,7 +73,7 @@ public sealed class AbandonedFormUploadTests
 
         using var client = await RawHttpClient.ConnectAsync(app.Port);
         await client.SendAsync(FormPost(path, 100, "token=abc"));
-        await probe.Reading().WaitAsync();
+        await probe.Reading("1").WaitAsync();
 
         // Kestrel's MinRequestBodyDataRate (grace period shortened to 2 s below) gives up on the body.
         (await client.ReceiveToEndAsync()).Should().StartWith("HTTP/1.1 408 ").And.Contain("Connection: close");
@@ -95,8 +95,8 @@ public sealed class AbandonedFormUploadTests
         await using var app = await StartAsync(probe, () => { });
 
         using var client = await RawHttpClient.ConnectAsync(app.Port);
-        await client.SendAsync("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\npartial");
-        await probe.Reading().WaitAsync();
+        await client.SendAsync("POST /upload HTTP/1.1\r\nHost: localhost\r\nX-Probe: 1\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\npartial");
+        await probe.Reading("1").WaitAsync();
 
         (await client.ReceiveToEndAsync()).Should().StartWith("HTTP/1.1 408 ");
         var seen = await app.Observer.WaitAsync();
@@ -134,11 +134,11 @@ public sealed class AbandonedFormUploadTests
             beforeStatus499: a => a.Use(probe.InvokeAsync),
             kestrel: k => k.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(2)));
 
-    private static string FormPost(string path, int contentLength, string body)
-        => $"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {contentLength}\r\n\r\n{body}";
+    internal static string FormPost(string path, int contentLength, string body, string probe = "1")
+        => $"POST {path} HTTP/1.1\r\nHost: localhost\r\nX-Probe: {probe}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {contentLength}\r\n\r\n{body}";
 
     // token=...&username=...&password=...&pad=xxxx, exactly length bytes: a form that would be valid if it were complete.
-    private static string FormBody(int length)
+    internal static string FormBody(int length)
     {
         var body = new StringBuilder("token=abc&username=alice&password=s3cret&f=json&pad=");
         body.Append('x', length - body.Length);

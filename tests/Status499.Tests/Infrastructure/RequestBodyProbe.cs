@@ -5,7 +5,7 @@ namespace Status499.Tests.Infrastructure;
 
 // Middleware placed before UseStatus499() that watches how far the server has read each request body. Reading(key)
 // is set when the reader has taken every byte the client sent (bytesSent) and asks for more: the read that a
-// disconnect now breaks. Requests are told apart by their X-Probe header.
+// disconnect now breaks. Only requests with an X-Probe header are watched; its value is their key.
 public sealed class RequestBodyProbe
 {
     private readonly long _bytesSent;
@@ -17,7 +17,11 @@ public sealed class RequestBodyProbe
 
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        context.Request.Body = new ProbeStream(context.Request.Body, _bytesSent, Reading(context.Request.Headers["X-Probe"].ToString()));
+        if (context.Request.Headers.TryGetValue("X-Probe", out var key))
+        {
+            context.Request.Body = new ProbeStream(context.Request.Body, _bytesSent, Reading(key.ToString()));
+        }
+
         return next(context);
     }
 

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -36,7 +35,7 @@ public sealed class AbandonedFormUploadTests
 
         using (var client = await RawHttpClient.ConnectAsync(app.Port))
         {
-            await client.SendAsync(FormPost(path, DeclaredLength, FormBody(SentLength)));
+            await client.SendAsync(FormUpload.Post(path, DeclaredLength, FormUpload.Body(SentLength)));
             await probe.Reading("1").WaitAsync();
             client.Close(mode);
         }
@@ -73,7 +72,7 @@ public sealed class AbandonedFormUploadTests
         await using var app = await StartAsync(probe, () => { });
 
         using var client = await RawHttpClient.ConnectAsync(app.Port);
-        await client.SendAsync(FormPost(path, 100, "token=abc"));
+        await client.SendAsync(FormUpload.Post(path, 100, "token=abc"));
         await probe.Reading("1").WaitAsync();
 
         // Kestrel's MinRequestBodyDataRate (grace period shortened to 2 s below) gives up on the body.
@@ -135,15 +134,4 @@ public sealed class AbandonedFormUploadTests
             }),
             beforeStatus499: a => a.Use(probe.InvokeAsync),
             kestrel: k => k.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(2)));
-
-    internal static string FormPost(string path, int contentLength, string body, string probe = "1")
-        => $"POST {path} HTTP/1.1\r\nHost: localhost\r\nX-Probe: {probe}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {contentLength}\r\n\r\n{body}";
-
-    // token=...&username=...&password=...&pad=xxxx, exactly length bytes: a form that would be valid if it were complete.
-    internal static string FormBody(int length)
-    {
-        var body = new StringBuilder("token=abc&username=alice&password=s3cret&f=json&pad=");
-        body.Append('x', length - body.Length);
-        return body.ToString();
-    }
 }

@@ -85,7 +85,7 @@ public sealed class ClientClosedRequestChaosTests
                 case 3:
                     // The token check or generateToken reads the form; leave once it has read all that was sent.
                     var path = plan.Ending == 2 ? "/secure-upload" : "/arcgis/tokens/generateToken";
-                    await client.SendAsync(AbandonedFormUploadTests.FormPost(path, FormDeclared, AbandonedFormUploadTests.FormBody(FormSent), probe: id));
+                    await client.SendAsync(FormUpload.Post(path, FormDeclared, FormUpload.Body(FormSent), probe: id));
                     await formRead.Reading(id).WaitAsync();
                     client.Close(plan.Mode);
                     return;

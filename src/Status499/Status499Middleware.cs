@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,14 +12,12 @@ namespace Status499;
 /// </summary>
 internal sealed class Status499Middleware
 {
-    internal static readonly TimeSpan RequestBodyAbortGracePeriod = TimeSpan.FromMilliseconds(500);
-
     private readonly RequestDelegate _next;
     private readonly MeaningResolver _resolver;
     private readonly Status499Metrics _metrics;
     private readonly ILogger _logger;
     private readonly LogLevel _clientClosedLogLevel;
-    private readonly CancellationToken _applicationStopping;
+    private readonly ClientAbort _clientAbort;
     private readonly TokenRequestHandler _tokenHandler;
 
     public Status499Middleware(
@@ -31,7 +26,7 @@ internal sealed class Status499Middleware
         MeaningResolver resolver,
         Status499Metrics metrics,
         TokenRequestHandler tokenHandler,
-        IHostApplicationLifetime lifetime,
+        ClientAbort clientAbort,
         ILoggerFactory loggerFactory)
     {
         _next = next;
@@ -39,7 +34,7 @@ internal sealed class Status499Middleware
         _clientClosedLogLevel = options.Value.ClientClosedRequestLogLevel;
         _metrics = metrics;
         _tokenHandler = tokenHandler;
-        _applicationStopping = lifetime.ApplicationStopping;
+        _clientAbort = clientAbort;
         _logger = loggerFactory.CreateLogger("Status499.ClientClosedRequest");
     }
 
@@ -62,7 +57,7 @@ internal sealed class Status499Middleware
         }
 
         var state = Status499RequestState.Get(context);
-        state.Initialize(context, meaning, this, Stopwatch.GetTimestamp());
+        state.Initialize(context, meaning, _clientAbort, Stopwatch.GetTimestamp());
         context.Features.Set<IStatus499Feature>(state);
 
         if (meaning == Status499Meaning.TokenRequired)
@@ -73,9 +68,10 @@ internal sealed class Status499Middleware
                 return AwaitTokenThenInvoke(validation, context, state, upgrade);
             }
 
-            if (!validation.Result)
+            var check = validation.Result;
+            if (check != TokenCheck.Passed)
             {
-                OnPipelineCompleted(context, state);
+                OnTokenCheckEnded(context, state, check);
                 return Task.CompletedTask;
             }
 
@@ -86,11 +82,12 @@ internal sealed class Status499Middleware
         return InvokeNext(context, state);
     }
 
-    private async Task AwaitTokenThenInvoke(ValueTask<bool> validation, HttpContext context, Status499RequestState state, bool upgrade)
+    private async Task AwaitTokenThenInvoke(ValueTask<TokenCheck> validation, HttpContext context, Status499RequestState state, bool upgrade)
     {
-        if (!await validation)
+        var check = await validation;
+        if (check != TokenCheck.Passed)
         {
-            OnPipelineCompleted(context, state);
+            OnTokenCheckEnded(context, state, check);
         }
         else if (upgrade)
         {
@@ -133,12 +130,19 @@ internal sealed class Status499Middleware
         catch (Exception ex) when (ClientAbort.IsAbortException(ex))
         {
             state.RestoreResponseBody();
-            if (!IsClientAbort(context) && !IsConnectionReset(ex) && !await ConfirmRequestBodyAbortAsync(ex, context))
+            if (!await _clientAbort.IsClientGoneAsync(ex, context))
             {
+                // A stalled body is the client's doing too: answer Kestrel's 408 rather than rethrow it into an Error.
+                if (ClientAbort.IsRequestBodyTimeout(ex, out var timeout))
+                {
+                    ClientAbort.AnswerRejectedRequestBody(context, timeout);
+                    return;
+                }
+
                 throw;
             }
 
-            OnClientAborted(context, state, ex);
+            OnClientAborted(context, state, requestBodyLost: ex is IOException, inTokenCheck: false);
 
             // Only ClientClosedRequest routes turn an abort into a quiet 499; elsewhere the framework decides.
             if (state.Meaning != Status499Meaning.ClientClosedRequest)
@@ -158,63 +162,29 @@ internal sealed class Status499Middleware
         OnPipelineCompleted(context, state);
     }
 
-    // Kestrel throws ConnectionResetException only when the transport reports that the peer reset the connection: the
-    // client left, even if RequestAborted (cancelled on the thread pool) does not say so yet. Found by the chaos test,
-    // where a busy thread pool delayed that cancellation past any reasonable wait.
-    private bool IsConnectionReset(Exception ex)
-        => ex is ConnectionResetException && !_applicationStopping.IsCancellationRequested;
-
-    // When a client disconnects mid-upload, Kestrel's body reader throws ("Unexpected end of request content") and
-    // marks the connection aborted at once, but cancels an already-created RequestAborted token on the thread pool
-    // (HttpProtocol.AbortRequest), so the token can still read "not cancelled" when the exception arrives here.
-    // Give it a bounded moment. A genuinely malformed body never cancels the token and is rethrown, so Kestrel still
-    // answers it 400, only that much later.
-    private async Task<bool> ConfirmRequestBodyAbortAsync(Exception ex, HttpContext context)
+    private void OnTokenCheckEnded(HttpContext context, Status499RequestState state, TokenCheck check)
     {
-        if (ex is not BadHttpRequestException || context.Response.HasStarted || _applicationStopping.IsCancellationRequested)
+        if (check == TokenCheck.RequestBodyLost)
         {
-            return false;
+            OnClientAborted(context, state, requestBodyLost: true, inTokenCheck: true);
         }
-
-        var aborted = context.RequestAborted;
-        if (!aborted.CanBeCanceled)
+        else
         {
-            return false;
+            OnPipelineCompleted(context, state);
         }
-
-        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (aborted.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), cancelled))
-        {
-            await Task.WhenAny(cancelled.Task, Task.Delay(RequestBodyAbortGracePeriod));
-        }
-
-        return IsClientAbort(context);
     }
 
     private void OnPipelineCompleted(HttpContext context, Status499RequestState state)
     {
-        if (IsClientAbort(context))
+        if (_clientAbort.IsClientAbort(context))
         {
-            OnClientAborted(context, state, exception: null);
+            OnClientAborted(context, state, requestBodyLost: false, inTokenCheck: false);
         }
     }
 
-    // The request was aborted by the client, not by a server-side timeout or by shutdown:
-    // - UseRequestTimeouts() links its timeout into RequestAborted and answers 504 (dotnet/aspnetcore#52295), so a
-    //   fired IHttpRequestTimeoutFeature.RequestTimeoutToken means "server gave up", not "client left".
-    // - Graceful shutdown aborts the requests still running when the shutdown timeout ends.
-    internal bool IsClientAbort(HttpContext context)
-    {
-        if (!context.RequestAborted.IsCancellationRequested || _applicationStopping.IsCancellationRequested)
-        {
-            return false;
-        }
-
-        var timeout = context.Features.Get<IHttpRequestTimeoutFeature>();
-        return timeout is null || !timeout.RequestTimeoutToken.IsCancellationRequested;
-    }
-
-    private void OnClientAborted(HttpContext context, Status499RequestState state, Exception? exception)
+    // requestBodyLost: the exception came from a read of the request body. inTokenCheck: that read was the token
+    // check's own form read, so no endpoint ran and nothing else owns the status.
+    private void OnClientAborted(HttpContext context, Status499RequestState state, bool requestBodyLost, bool inTokenCheck)
     {
         var response = context.Response;
         ClientDisconnectPhase phase;
@@ -229,21 +199,21 @@ internal sealed class Status499Middleware
         }
         else
         {
-            phase = exception is IOException ? ClientDisconnectPhase.RequestBody : ClientDisconnectPhase.Handler;
-            if (state.Meaning == Status499Meaning.ClientClosedRequest)
-            {
-                response.StatusCode = StatusCodes.Status499ClientClosedRequest;
-            }
+            phase = requestBodyLost ? ClientDisconnectPhase.RequestBody : ClientDisconnectPhase.Handler;
         }
 
         state.DisconnectPhase = phase;
 
-        // The request body broke under the server. Once the exception is swallowed, Kestrel believes the app finished
-        // normally and tries to drain the body, which fails and logs an Error ("automatic draining of the request body
-        // failed"). Aborting says what happened: the connection is gone, there is nothing to drain.
-        if (phase == ClientDisconnectPhase.RequestBody && state.Meaning == Status499Meaning.ClientClosedRequest)
+        // On a TokenRequired route an endpoint's status stands (there a 499 means Token Required); the token check's
+        // own read is recorded as 499 like any other, since no endpoint answered.
+        var record499 = state.Meaning == Status499Meaning.ClientClosedRequest || inTokenCheck;
+        if (phase == ClientDisconnectPhase.RequestBody)
         {
-            context.Abort();
+            ClientAbort.EndLostRequestBody(context, record499);
+        }
+        else if (phase == ClientDisconnectPhase.Handler && record499 && !response.HasStarted)
+        {
+            response.StatusCode = StatusCodes.Status499ClientClosedRequest;
         }
 
         var route = RequestDescription.RouteOf(context);

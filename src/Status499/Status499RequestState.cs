@@ -22,7 +22,7 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
     private ResponseStartObservingPipeWriter? _writer;
     private HttpContext? _context;
     private IHttpResponseBodyFeature? _innerBody;
-    private Status499Middleware? _middleware;
+    private ClientAbort? _clientAbort;
     private bool _startObserved;
 
     private Status499RequestState()
@@ -107,10 +107,10 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
         return created;
     }
 
-    public void Initialize(HttpContext context, Status499Meaning meaning, Status499Middleware middleware, long startTimestamp)
+    public void Initialize(HttpContext context, Status499Meaning meaning, ClientAbort clientAbort, long startTimestamp)
     {
         _context = context;
-        _middleware = middleware;
+        _clientAbort = clientAbort;
         _innerBody = null;
         _startObserved = false;
         Meaning = meaning;
@@ -152,7 +152,7 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
         _startObserved = true;
         var context = _context!;
-        if (!context.Response.HasStarted && _middleware!.IsClientAbort(context))
+        if (!context.Response.HasStarted && _clientAbort!.IsClientAbort(context))
         {
             AbortedBeforeStart = true;
             context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;

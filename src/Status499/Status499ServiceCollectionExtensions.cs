@@ -31,6 +31,7 @@ public static class Status499ServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Status499Options>, Status499OptionsValidator>());
         services.TryAddSingleton<Status499Metrics>();
+        services.TryAddSingleton<ClientAbort>();
         services.TryAddSingleton<TokenRequestHandler>();
         services.TryAddSingleton(static sp => new MeaningResolver(sp.GetRequiredService<IOptions<Status499Options>>().Value));
         services.TryAddSingleton<Status499PipelineState>();

@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Status499.Tests.Infrastructure;
 
 namespace Status499.Tests;
@@ -12,10 +15,17 @@ namespace Status499.Tests;
 // If a framework release changes this, these tests say so and the README must follow.
 public sealed class PlainAspNetCoreBaselineTests
 {
-    private static async Task<(WebApplication App, OuterObserver Observer, MetricCollector<double> Duration, int Port)> StartPlainAsync(Action<WebApplication> map)
+    private static async Task<(WebApplication App, OuterObserver Observer, MetricCollector<double> Duration, int Port)> StartPlainAsync(
+        Action<WebApplication> map, Action<KestrelServerOptions>? kestrel = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFakeLogging();
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(System.Net.IPAddress.Loopback, 0);
+            kestrel?.Invoke(k);
+        });
         var app = builder.Build();
         var observer = new OuterObserver();
         app.Use(observer.InvokeAsync);
@@ -105,6 +115,33 @@ public sealed class PlainAspNetCoreBaselineTests
             await duration.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
             duration.GetMeasurementSnapshot()[0].Tags["http.response.status_code"].Should().BeOneOf(
                 [500, 499], "Kestrel reports the escaping IOException as an application error (500) unless it has already seen the abort; which comes first is a race");
+        }
+    }
+
+    [Fact]
+    public async Task Plain_app_logs_a_stalled_upload_as_an_application_error_and_outer_middleware_see_200()
+    {
+        var (app, observer, duration, port) = await StartPlainAsync(
+            a => a.MapPost("/upload", async (HttpContext context) =>
+            {
+                using var reader = new StreamReader(context.Request.Body);
+                return (await reader.ReadToEndAsync(context.RequestAborted)).Length;
+            }),
+            k => k.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(2)));
+        await using (app)
+        using (duration)
+        {
+            using var client = await RawHttpClient.ConnectAsync(port);
+            await client.SendAsync("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\npartial");
+
+            (await client.ReceiveToEndAsync()).Should().StartWith("HTTP/1.1 408 ");
+            var seen = await observer.WaitAsync();
+            seen.EscapedException.Should().BeAssignableTo<Microsoft.AspNetCore.Http.BadHttpRequestException>().Which.StatusCode.Should().Be(408);
+            seen.StatusCode.Should().Be(200, "Kestrel sets 408 only after the pipeline has returned");
+            await duration.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+            duration.GetMeasurementSnapshot()[0].Tags["http.response.status_code"].Should().Be(408);
+            app.Services.GetFakeLogCollector().GetSnapshot().Should().Contain(r => r.Level == LogLevel.Error
+                && r.Category == "Microsoft.AspNetCore.Server.Kestrel" && r.Message.Contains("An unhandled exception was thrown by the application"));
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Status499;
@@ -57,7 +58,8 @@ public static class ArcGisEndpointRouteBuilderExtensions
                 nameof(tokenServicesPath));
         }
 
-        var handler = new ArcGisRestInfoEndpoint(endpoints.ServiceProvider.GetRequiredService<IOptions<ArcGisTokenOptions>>(), tokenServicesPath);
+        var services = endpoints.ServiceProvider;
+        var handler = new ArcGisRestInfoEndpoint(services.GetRequiredService<IOptions<ArcGisTokenOptions>>(), ClientAbortOf(services), tokenServicesPath);
         return Map(endpoints, pattern, handler.HandleAsync, "ArcGIS rest/info");
     }
 
@@ -92,10 +94,15 @@ public static class ArcGisEndpointRouteBuilderExtensions
         }
 
         var options = services.GetRequiredService<IOptions<ArcGisTokenOptions>>();
-        var (throttle, lockout) = GenerateTokenProtection.Create(services, options.Value);
-        var handler = new ArcGisGenerateTokenEndpoint(options, services.GetRequiredService<ILoggerFactory>(), throttle, lockout);
+        var clientAbort = ClientAbortOf(services);
+        var (throttle, lockout) = GenerateTokenProtection.Create(services, options.Value, clientAbort);
+        var handler = new ArcGisGenerateTokenEndpoint(options, clientAbort, services.GetRequiredService<ILoggerFactory>(), throttle, lockout);
         return Map(endpoints, pattern, handler.HandleAsync, "ArcGIS generateToken");
     }
+
+    // Registered by AddStatus499(); an app may map these endpoints with its own ITokenIssuer and without it.
+    private static ClientAbort ClientAbortOf(IServiceProvider services)
+        => services.GetService<ClientAbort>() ?? new ClientAbort(services.GetRequiredService<IHostApplicationLifetime>());
 
     private static IEndpointConventionBuilder Map(IEndpointRouteBuilder endpoints, string pattern, RequestDelegate handler, string displayName)
     {

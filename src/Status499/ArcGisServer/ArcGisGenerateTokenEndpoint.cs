@@ -23,11 +23,14 @@ internal sealed class ArcGisGenerateTokenEndpoint
     private readonly bool _allowGet;
     private readonly bool _requireHttps;
     private readonly ILogger _logger;
+    private readonly ClientAbort _clientAbort;
     private readonly GenerateTokenThrottle _throttle;
     private readonly GenerateTokenLockout _lockout;
 
-    public ArcGisGenerateTokenEndpoint(IOptions<ArcGisTokenOptions> options, ILoggerFactory loggerFactory, GenerateTokenThrottle throttle, GenerateTokenLockout lockout)
+    public ArcGisGenerateTokenEndpoint(
+        IOptions<ArcGisTokenOptions> options, ClientAbort clientAbort, ILoggerFactory loggerFactory, GenerateTokenThrottle throttle, GenerateTokenLockout lockout)
     {
+        _clientAbort = clientAbort;
         _throttle = throttle;
         _lockout = lockout;
         var value = options.Value;
@@ -53,20 +56,21 @@ internal sealed class ArcGisGenerateTokenEndpoint
         // Only urlencoded forms, as ArcGIS: an anonymous endpoint has no reason to parse multipart uploads.
         if (!isGet && FormReader.IsUrlEncoded(request))
         {
-            try
+            var read = await FormReader.ReadAsync(context, _clientAbort);
+            switch (read.Status)
             {
-                form = await FormReader.TryReadAsync(request, context.RequestAborted);
-            }
-            catch (Exception ex) when (ClientAbort.IsClientGone(ex, context))
-            {
-                return;
+                case FormReadStatus.ClientGone:
+                    // This endpoint's meaning is None, so no middleware records the 499: say it here.
+                    ClientAbort.EndLostRequestBody(context);
+                    return;
+                case FormReadStatus.Rejected:
+                    return;
+                case FormReadStatus.Unreadable:
+                    await RefuseAsync(context, Pretty(request, null), "UnreadableForm", 400, "The form body could not be read.");
+                    return;
             }
 
-            if (form is null)
-            {
-                await RefuseAsync(context, Pretty(request, null), "UnreadableForm", 400, "The form body could not be read.");
-                return;
-            }
+            form = read.Form;
         }
 
         // Credentials come only from the body of a POST, or from the query of a GET when AllowGet is on.
@@ -140,12 +144,18 @@ internal sealed class ArcGisGenerateTokenEndpoint
                 CancellationToken = context.RequestAborted,
             });
         }
-        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
-        {
-            return;
-        }
         catch (Exception ex)
         {
+            if (await _clientAbort.IsClientGoneAsync(ex, context))
+            {
+                if (!context.Response.HasStarted)
+                {
+                    context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+                }
+
+                return;
+            }
+
             Status499Log.TokenIssuerFailed(_logger, SecretRedaction.LoggableException(ex, password), issuer.GetType().Name, ex.GetType().FullName);
             await ArcGisJsonResponse.WriteErrorAsync(context, pretty, 500, UnableToGenerate);
             return;

@@ -13,9 +13,11 @@ internal sealed class ArcGisRestInfoEndpoint
     private readonly string _tokenServicesPath;
     private readonly bool _tokenServicesUrlIsAbsolute;
     private readonly int _shortLivedTokenValidityMinutes;
+    private readonly ClientAbort _clientAbort;
 
-    public ArcGisRestInfoEndpoint(IOptions<ArcGisTokenOptions> options, string tokenServicesPath)
+    public ArcGisRestInfoEndpoint(IOptions<ArcGisTokenOptions> options, ClientAbort clientAbort, string tokenServicesPath)
     {
+        _clientAbort = clientAbort;
         _tokenServicesPath = tokenServicesPath;
         _tokenServicesUrlIsAbsolute = tokenServicesPath[0] != '/';
         _shortLivedTokenValidityMinutes = (int)Math.Max(1, Math.Ceiling(options.Value.DefaultExpiration.TotalMinutes));
@@ -24,10 +26,27 @@ internal sealed class ArcGisRestInfoEndpoint
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        var form = request.Query.ContainsKey("f") || !FormReader.IsUrlEncoded(request)
-            ? null
-            // An unreadable form only loses the choice of format.
-            : await FormReader.TryReadAsync(request, context.RequestAborted);
+        IFormCollection? form = null;
+        if (!request.Query.ContainsKey("f") && FormReader.IsUrlEncoded(request))
+        {
+            var read = await FormReader.ReadAsync(context, _clientAbort);
+            switch (read.Status)
+            {
+                case FormReadStatus.ClientGone:
+                    // This endpoint's meaning is None, so no middleware records the 499: say it here.
+                    ClientAbort.EndLostRequestBody(context);
+                    return;
+                case FormReadStatus.Rejected:
+                    return;
+                case FormReadStatus.Read:
+                    form = read.Form;
+                    break;
+                default:
+                    // An unreadable form only loses the choice of format.
+                    break;
+            }
+        }
+
         var f = ArcGisRequestParameters.Read(context, "f", form);
 
         // A fixed public URL, when configured, does not trust the Host header at all.

@@ -20,14 +20,16 @@ internal sealed class GenerateTokenLockout
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Status499Metrics _metrics;
+    private readonly ClientAbort _clientAbort;
     private readonly bool _enabled;
     private readonly int _maxFailedAttempts;
     private readonly long _failureWindowMs;
     private readonly long _lockoutDurationMs;
     private readonly SemaphoreSlim[] _stripes;
 
-    public GenerateTokenLockout(ArcGisTokenLockoutOptions options, IDistributedCache cache, TimeProvider time, ILogger logger, Status499Metrics metrics)
+    public GenerateTokenLockout(ArcGisTokenLockoutOptions options, IDistributedCache cache, TimeProvider time, ILogger logger, Status499Metrics metrics, ClientAbort clientAbort)
     {
+        _clientAbort = clientAbort;
         _cache = cache;
         _time = time;
         _logger = logger;
@@ -74,7 +76,7 @@ internal sealed class GenerateTokenLockout
                 gate.Release();
             }
         }
-        catch (Exception ex) when (ClientAbort.IsClientGone(ex, context))
+        catch (Exception ex) when (ClientAbort.IsAbortException(ex) && _clientAbort.IsClientAbort(context))
         {
             return new(GenerateTokenAttemptVerdict.ClientGone);
         }

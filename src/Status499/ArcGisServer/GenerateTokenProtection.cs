@@ -13,7 +13,7 @@ namespace Status499.ArcGisServer;
 // registers its own ITokenIssuer without AddArcGisSignedTokens, and never displaces a cache registered later.
 internal static class GenerateTokenProtection
 {
-    public static (GenerateTokenThrottle Throttle, GenerateTokenLockout Lockout) Create(IServiceProvider services, ArcGisTokenOptions options)
+    public static (GenerateTokenThrottle Throttle, GenerateTokenLockout Lockout) Create(IServiceProvider services, ArcGisTokenOptions options, ClientAbort clientAbort)
     {
         // AddArcGisSignedTokens validates these at startup already; an app with its own issuer has no validator.
         var errors = new List<string>();
@@ -27,7 +27,7 @@ internal static class GenerateTokenProtection
         var metrics = services.GetService<Status499Metrics>() ?? new Status499Metrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         var cache = services.GetService<IDistributedCache>()
             ?? new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
-        var lockout = new GenerateTokenLockout(options.Lockout, cache, services.GetService<TimeProvider>() ?? TimeProvider.System, logger, metrics);
+        var lockout = new GenerateTokenLockout(options.Lockout, cache, services.GetService<TimeProvider>() ?? TimeProvider.System, logger, metrics, clientAbort);
 
         // The limiter runs a replenishment timer: stop it with the app.
         var throttle = new GenerateTokenThrottle(options.RateLimit, logger, metrics);

@@ -4,20 +4,43 @@ using Microsoft.AspNetCore.Http;
 namespace Status499.Tokens;
 
 // Reads an application/x-www-form-urlencoded body for the library's own use (a token field, generateToken's
-// credentials). Undecodable input is the client's fault and must become a 400-style answer, never a 500.
+// credentials), telling apart the three ways it can fail: undecodable input (the client's fault, a 400 answer, never
+// a 500), a client that left (a 499, decided by ClientAbort like everywhere else), and a body Kestrel refused (its 408,
+// 413 or 400, answered here so that no caller rethrows it into an Error log).
 internal static class FormReader
 {
-    public static async ValueTask<IFormCollection?> TryReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async ValueTask<FormRead> ReadAsync(HttpContext context, ClientAbort clientAbort)
     {
         try
         {
-            return await request.ReadFormAsync(cancellationToken);
+            return new FormRead(await context.Request.ReadFormAsync(context.RequestAborted), FormReadStatus.Read);
         }
-        catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or ArgumentException or DecoderFallbackException
-            || (ex is IOException && !cancellationToken.IsCancellationRequested && ex is not BadHttpRequestException))
+        catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or ArgumentException or DecoderFallbackException)
         {
-            // Over FormOptions limits, an unknown charset (e.g. charset=utf-7), undecodable bytes, or over the buffer limit.
-            return null;
+            // Over FormOptions limits, an unknown charset (e.g. charset=utf-7) or undecodable bytes.
+            return new FormRead(null, FormReadStatus.Unreadable);
+        }
+        catch (Exception ex) when (ClientAbort.IsAbortException(ex))
+        {
+            if (await clientAbort.IsClientGoneAsync(ex, context))
+            {
+                return new FormRead(null, FormReadStatus.ClientGone);
+            }
+
+            if (ClientAbort.IsRejectedRequestBody(ex, out var rejection))
+            {
+                ClientAbort.AnswerRejectedRequestBody(context, rejection);
+                return new FormRead(null, FormReadStatus.Rejected);
+            }
+
+            if (ex is IOException)
+            {
+                // Over the bufferLimit of EnableBuffering (FileBufferingReadStream throws a plain IOException).
+                return new FormRead(null, FormReadStatus.Unreadable);
+            }
+
+            // A cancellation the client did not cause (shutdown, UseRequestTimeouts): the framework answers it.
+            throw;
         }
     }
 

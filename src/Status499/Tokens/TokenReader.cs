@@ -14,9 +14,11 @@ internal sealed class TokenReader
     private readonly string? _cookieName;
     private readonly int _maxLength;
     private readonly long _maxFormLength;
+    private readonly ClientAbort _clientAbort;
 
-    public TokenReader(TokenRequiredOptions options)
+    public TokenReader(TokenRequiredOptions options, ClientAbort clientAbort)
     {
+        _clientAbort = clientAbort;
         var sources = new List<TokenSource>(options.Sources);
         if (options.CookieName is not null && !sources.Contains(TokenSource.Cookie))
         {
@@ -72,7 +74,7 @@ internal sealed class TokenReader
     // Folds one source's result into the running result; returns false when the request is already refused.
     private static bool Merge(ref TokenRead found, TokenRead read)
     {
-        if (read.Malformed != MalformedTokenReason.None)
+        if (read.Stops)
         {
             found = read;
             return false;
@@ -177,20 +179,18 @@ internal sealed class TokenReader
         // Buffer the body (bounded) so the endpoint can still read it raw after us; ReadFormAsync also caches the
         // parsed form in IFormFeature, so Request.Form and [FromForm] binding reuse it.
         request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: _maxFormLength);
-        IFormCollection? form;
-        try
+        var form = await FormReader.ReadAsync(context, _clientAbort);
+        switch (form.Status)
         {
-            form = await FormReader.TryReadAsync(request, context.RequestAborted);
-        }
-        finally
-        {
-            if (request.Body.CanSeek)
-            {
+            case FormReadStatus.Read:
                 request.Body.Position = 0;
-            }
+                return ReadValues(form.Form![TokenParameter], TokenSource.Form);
+            case FormReadStatus.Unreadable:
+                return TokenRead.Bad(MalformedTokenReason.UnreadableForm);
+            default:
+                // The body is gone or refused: nobody reads it after us, so there is no position to restore.
+                return TokenRead.BodyLost(form.Status);
         }
-
-        return form is null ? TokenRead.Bad(MalformedTokenReason.UnreadableForm) : ReadValues(form[TokenParameter], TokenSource.Form);
     }
 
     private static bool IsUrlEncodedFormPost(HttpRequest request)

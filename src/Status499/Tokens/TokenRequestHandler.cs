@@ -11,60 +11,51 @@ namespace Status499.Tokens;
 #pragma warning disable CA1873
 
 // Reads and validates the token of a TokenRequired request and answers the ArcGIS way when it fails.
-// HandleAsync returns true when the request may continue to the endpoint. It fails closed: any exception, timeout or
+// HandleAsync returns Passed when the request may continue to the endpoint. It fails closed: any exception, timeout or
 // missing validator refuses the request.
 internal sealed class TokenRequestHandler
 {
     private readonly TokenReader _reader;
     private readonly ArcGisErrorWriter _writer;
     private readonly Status499Metrics _metrics;
+    private readonly ClientAbort _clientAbort;
     private readonly ILogger _logger;
     private readonly TimeSpan _timeout;
 
-    public TokenRequestHandler(IOptions<Status499Options> options, Status499Metrics metrics, ILoggerFactory loggerFactory)
+    public TokenRequestHandler(IOptions<Status499Options> options, Status499Metrics metrics, ClientAbort clientAbort, ILoggerFactory loggerFactory)
     {
         var tokenOptions = options.Value.Token;
-        _reader = new TokenReader(tokenOptions);
+        _reader = new TokenReader(tokenOptions, clientAbort);
         _writer = new ArcGisErrorWriter(tokenOptions);
         _timeout = tokenOptions.ValidationTimeout;
         _metrics = metrics;
+        _clientAbort = clientAbort;
         _logger = loggerFactory.CreateLogger("Status499.TokenValidation");
     }
 
-    public ValueTask<bool> HandleAsync(HttpContext context, Status499RequestState state)
+    public ValueTask<TokenCheck> HandleAsync(HttpContext context, Status499RequestState state)
     {
         // CORS preflights are not exempt: a preflight that reaches this point was not answered by UseCors(), so letting
         // it through would run the endpoint without a token. Put UseCors() before UseStatus499() (README).
-        ValueTask<TokenRead> read;
-        try
-        {
-            read = _reader.ReadAsync(context);
-        }
-        catch (Exception ex) when (ClientAbort.IsClientGone(ex, context))
-        {
-            return new(false);
-        }
-
+        // The reader decides through ClientAbort whether a failed form read means the client left; it does not throw for it.
+        var read = _reader.ReadAsync(context);
         return read.IsCompletedSuccessfully ? Validate(context, state, read.Result) : AwaitReadAsync(read, context, state);
     }
 
-    private async ValueTask<bool> AwaitReadAsync(ValueTask<TokenRead> pending, HttpContext context, Status499RequestState state)
+    private async ValueTask<TokenCheck> AwaitReadAsync(ValueTask<TokenRead> pending, HttpContext context, Status499RequestState state)
+        => await Validate(context, state, await pending);
+
+    private ValueTask<TokenCheck> Validate(HttpContext context, Status499RequestState state, TokenRead read)
     {
-        TokenRead read;
-        try
+        switch (read.Body)
         {
-            read = await pending;
-        }
-        catch (Exception ex) when (ClientAbort.IsClientGone(ex, context))
-        {
-            return false;
+            // Not a token outcome: no rejection is counted and the token check stays NotChecked.
+            case FormReadStatus.ClientGone:
+                return new(TokenCheck.RequestBodyLost);
+            case FormReadStatus.Rejected:
+                return new(TokenCheck.Answered);
         }
 
-        return await Validate(context, state, read);
-    }
-
-    private ValueTask<bool> Validate(HttpContext context, Status499RequestState state, TokenRead read)
-    {
         if (read.Malformed != MalformedTokenReason.None)
         {
             Status499Log.TokenMalformed(_logger, context.Request.Method, PathOf(context), read.Malformed.ToString());
@@ -119,7 +110,7 @@ internal sealed class TokenRequestHandler
         return AwaitValidationAsync(validation, context, state, validator, read.Token, cancellation);
     }
 
-    private async ValueTask<bool> AwaitValidationAsync(
+    private async ValueTask<TokenCheck> AwaitValidationAsync(
         ValueTask<TokenValidatorResult> pending, HttpContext context, Status499RequestState state, ITokenValidator validator, string token, CancellationTokenSource cancellation)
     {
         // The validator's token fires on the timeout and when the client leaves; WaitAsync bounds validators that ignore it.
@@ -137,7 +128,7 @@ internal sealed class TokenRequestHandler
                 state.AbandonValidatorContext();
                 if (context.RequestAborted.IsCancellationRequested)
                 {
-                    return false;
+                    return TokenCheck.Answered;
                 }
 
                 Status499Log.TokenValidatorTimedOut(_logger, validator.GetType().Name, context.Request.Method, PathOf(context), _timeout.TotalMilliseconds);
@@ -155,13 +146,13 @@ internal sealed class TokenRequestHandler
         return await Apply(context, state, result);
     }
 
-    private ValueTask<bool> ValidatorFailedAsync(HttpContext context, Status499RequestState state, ITokenValidator validator, string token, Exception ex)
+    private ValueTask<TokenCheck> ValidatorFailedAsync(HttpContext context, Status499RequestState state, ITokenValidator validator, string token, Exception ex)
     {
         Status499Log.TokenValidatorFailed(_logger, SecretRedaction.LoggableException(ex, token), validator.GetType().Name, ex.GetType().FullName, context.Request.Method, PathOf(context));
         return RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
     }
 
-    private ValueTask<bool> Apply(HttpContext context, Status499RequestState state, TokenValidatorResult result)
+    private ValueTask<TokenCheck> Apply(HttpContext context, Status499RequestState state, TokenValidatorResult result)
     {
         switch (result.Status)
         {
@@ -173,7 +164,7 @@ internal sealed class TokenRequestHandler
                 }
 
                 state.TokenOutcome = TokenOutcome.Accepted;
-                return new(true);
+                return new(TokenCheck.Passed);
             case TokenValidatorStatus.Expired:
                 Status499Log.TokenExpired(_logger, state.TokenSource.ToString(), context.Request.Method, PathOf(context));
                 return RejectAsync(context, state, TokenOutcome.Expired, ArcGisError.InvalidToken);
@@ -186,7 +177,7 @@ internal sealed class TokenRequestHandler
         }
     }
 
-    private async ValueTask<bool> RejectAsync(HttpContext context, Status499RequestState state, TokenOutcome outcome, ArcGisError error)
+    private async ValueTask<TokenCheck> RejectAsync(HttpContext context, Status499RequestState state, TokenOutcome outcome, ArcGisError error)
     {
         state.TokenOutcome = outcome;
         _metrics.TokenRejected(context, RequestDescription.RouteOf(context), outcome);
@@ -195,11 +186,15 @@ internal sealed class TokenRequestHandler
         {
             await _writer.WriteAsync(context, error);
         }
-        catch (Exception ex) when (ClientAbort.IsClientGone(ex, context))
+        catch (Exception ex) when (ClientAbort.IsAbortException(ex))
         {
+            if (!await _clientAbort.IsClientGoneAsync(ex, context))
+            {
+                throw;
+            }
         }
 
-        return false;
+        return TokenCheck.Answered;
     }
 
     private static ArcGisError ToError(MalformedTokenReason reason) => reason switch

@@ -45,6 +45,14 @@ public sealed class TestApp : IAsyncDisposable
     public IReadOnlyList<FakeLogRecord> LogsExceptHostingRequestLines
         => Logs.GetSnapshot().Where(r => r.Category != "Microsoft.AspNetCore.Hosting.Diagnostics").ToList();
 
+    // Kestrel logs the end of each connection last, after the request body was drained (or not): once every connection
+    // has stopped, whatever Kestrel had to say about the requests on it is in the logs.
+    public int StoppedConnections => Logs.GetSnapshot().Count(r => r.Category == "Microsoft.AspNetCore.Server.Kestrel.Connections" && r.Id.Name == "ConnectionStop");
+
+    // Every Warning, Error or Critical record, in any category, as "category: message exception".
+    public IReadOnlyList<string> WarningsAndErrors
+        => Logs.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).Select(r => $"{r.Category}: {r.Message} {r.Exception?.GetType().Name}: {r.Exception?.Message}").ToList();
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public int Port => BaseAddress.Port;
@@ -56,7 +64,8 @@ public sealed class TestApp : IAsyncDisposable
         bool testServer = false,
         HttpProtocols protocols = HttpProtocols.Http1,
         Action<WebApplication>? beforeStatus499 = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        Action<KestrelServerOptions>? kestrel = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
 
@@ -79,7 +88,11 @@ public sealed class TestApp : IAsyncDisposable
         }
         else
         {
-            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = protocols));
+            builder.WebHost.UseKestrel(k =>
+            {
+                k.Listen(IPAddress.Loopback, 0, l => l.Protocols = protocols);
+                kestrel?.Invoke(k);
+            });
         }
 
         var app = builder.Build();

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Status499.Analyzers;
+
+/// <summary>
+/// Finds endpoint handlers (minimal-API lambdas and method groups, MVC controller actions) that do not pass the
+/// request's CancellationToken on, so their work goes on after the client has left (S499001, S499002).
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class RequestCancellationAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        ImmutableArray.Create(Descriptors.PassRequestToken, Descriptors.HandlerWithoutToken);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            var types = KnownTypes.Create(start.Compilation);
+            if (types is null)
+            {
+                return;
+            }
+
+            if (types.EndpointRouteBuilder is not null)
+            {
+                // One method mapped to several routes is one handler: report its calls once.
+                var analyzedMethods = new ConcurrentDictionary<IMethodSymbol, byte>(SymbolEqualityComparer.Default);
+                start.RegisterOperationAction(c => AnalyzeMapCall(c, types, analyzedMethods), OperationKind.Invocation);
+            }
+
+            if (types.ControllerBase is not null || types.ApiControllerAttribute is not null)
+            {
+                start.RegisterOperationBlockAction(c => AnalyzeControllerAction(c, types));
+            }
+        });
+    }
+
+    private static void AnalyzeMapCall(
+        OperationAnalysisContext context,
+        KnownTypes types,
+        ConcurrentDictionary<IMethodSymbol, byte> analyzedMethods)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        if (!MinimalApiHandlers.IsMapCall(invocation, types))
+        {
+            return;
+        }
+
+        foreach (var handler in MinimalApiHandlers.Find(invocation, types, context.CancellationToken))
+        {
+            if (handler.Symbol.MethodKind == MethodKind.AnonymousFunction || analyzedMethods.TryAdd(handler.Symbol, 0))
+            {
+                HandlerAnalysis.Run(handler, types, context.ReportDiagnostic);
+            }
+        }
+    }
+
+    private static void AnalyzeControllerAction(OperationBlockAnalysisContext context, KnownTypes types)
+    {
+        if (context.OwningSymbol is not IMethodSymbol method || !ControllerActions.IsAction(method, types))
+        {
+            return;
+        }
+
+        foreach (var block in context.OperationBlocks)
+        {
+            // The method body; parameter default values are blocks of their own and hold no calls worth a token.
+            if (block is IBlockOperation or IMethodBodyOperation)
+            {
+                var declaration = block.Syntax is { } syntax ? DeclarationOf(syntax) : null;
+                if (declaration is not null)
+                {
+                    var name = declaration is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax m
+                        ? m.Identifier.GetLocation()
+                        : declaration.GetLocation();
+                    HandlerAnalysis.Run(new Handler(method, declaration, block, method.Name, name), types, context.ReportDiagnostic);
+                }
+            }
+        }
+    }
+
+    private static SyntaxNode? DeclarationOf(SyntaxNode body)
+    {
+        for (var node = body; node is not null; node = node.Parent)
+        {
+            if (node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax)
+            {
+                return node;
+            }
+        }
+
+        return null;
+    }
+}

@@ -17,6 +17,15 @@ internal static class MinimalApiHandlers
         "Map", "MapGet", "MapPost", "MapPut", "MapDelete", "MapPatch", "MapMethods", "MapFallback",
     };
 
+    /// <summary>A cheap look at the syntax before asking for the operation.</summary>
+    public static bool MayBeMapCall(InvocationExpressionSyntax invocation) => invocation.Expression switch
+    {
+        MemberAccessExpressionSyntax member => MapMethodNames.Contains(member.Name.Identifier.ValueText),
+        MemberBindingExpressionSyntax binding => MapMethodNames.Contains(binding.Name.Identifier.ValueText),
+        IdentifierNameSyntax name => MapMethodNames.Contains(name.Identifier.ValueText),
+        _ => false,
+    };
+
     public static bool IsMapCall(IInvocationOperation invocation, KnownTypes types)
     {
         var method = invocation.TargetMethod;

@@ -1,6 +1,7 @@
-using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -32,9 +33,9 @@ public sealed class RequestCancellationAnalyzer : DiagnosticAnalyzer
 
             if (types.EndpointRouteBuilder is not null)
             {
-                // One method mapped to several routes is one handler: report its calls once.
-                var analyzedMethods = new ConcurrentDictionary<IMethodSymbol, byte>(SymbolEqualityComparer.Default);
-                start.RegisterOperationAction(c => AnalyzeMapCall(c, types, analyzedMethods), OperationKind.Invocation);
+                // Per file rather than per Map call: a method-group handler's body lies outside the call, and a
+                // diagnostic there is local (fixable in the editor) only to an action that analyzes the whole file.
+                start.RegisterSemanticModelAction(c => AnalyzeMapCalls(c, types));
             }
 
             if (types.ControllerBase is not null || types.ApiControllerAttribute is not null)
@@ -44,21 +45,34 @@ public sealed class RequestCancellationAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static void AnalyzeMapCall(
-        OperationAnalysisContext context,
-        KnownTypes types,
-        ConcurrentDictionary<IMethodSymbol, byte> analyzedMethods)
+    private static void AnalyzeMapCalls(SemanticModelAnalysisContext context, KnownTypes types)
     {
-        var invocation = (IInvocationOperation)context.Operation;
-        if (!MinimalApiHandlers.IsMapCall(invocation, types))
-        {
-            return;
-        }
+        var model = context.SemanticModel;
+        var root = model.SyntaxTree.GetRoot(context.CancellationToken);
 
-        foreach (var handler in MinimalApiHandlers.Find(invocation, types, context.CancellationToken))
+        // One method mapped to several routes is one handler: report its calls once.
+        HashSet<IMethodSymbol>? analyzedMethods = null;
+        foreach (var node in root.DescendantNodes())
         {
-            if (handler.Symbol.MethodKind == MethodKind.AnonymousFunction || analyzedMethods.TryAdd(handler.Symbol, 0))
+            if (node is not InvocationExpressionSyntax syntax
+                || !MinimalApiHandlers.MayBeMapCall(syntax)
+                || model.GetOperation(syntax, context.CancellationToken) is not IInvocationOperation invocation
+                || !MinimalApiHandlers.IsMapCall(invocation, types))
             {
+                continue;
+            }
+
+            foreach (var handler in MinimalApiHandlers.Find(invocation, types, context.CancellationToken))
+            {
+                if (handler.Symbol.MethodKind != MethodKind.AnonymousFunction)
+                {
+                    analyzedMethods ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+                    if (!analyzedMethods.Add(handler.Symbol))
+                    {
+                        continue;
+                    }
+                }
+
                 HandlerAnalysis.Run(handler, types, context.ReportDiagnostic);
             }
         }
@@ -79,7 +93,7 @@ public sealed class RequestCancellationAnalyzer : DiagnosticAnalyzer
                 var declaration = block.Syntax is { } syntax ? DeclarationOf(syntax) : null;
                 if (declaration is not null)
                 {
-                    var name = declaration is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax m
+                    var name = declaration is MethodDeclarationSyntax m
                         ? m.Identifier.GetLocation()
                         : declaration.GetLocation();
                     HandlerAnalysis.Run(new Handler(method, declaration, block, method.Name, name), types, context.ReportDiagnostic);
@@ -92,7 +106,7 @@ public sealed class RequestCancellationAnalyzer : DiagnosticAnalyzer
     {
         for (var node = body; node is not null; node = node.Parent)
         {
-            if (node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax)
+            if (node is MethodDeclarationSyntax)
             {
                 return node;
             }

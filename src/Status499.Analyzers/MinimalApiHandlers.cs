@@ -85,8 +85,9 @@ internal static class MinimalApiHandlers
         }
     }
 
-    // A method in another file would need that file's semantic model, which an operation action must not ask the
-    // compilation for (RS1030); handlers mapped by method group are nearly always declared next to the Map call.
+    // A method in another file would need that file's semantic model, which an analyzer must not ask the compilation
+    // for (RS1030), and a diagnostic there would not be local to the analyzed file; handlers mapped by method group are
+    // nearly always declared next to the Map call.
     private static Handler? FromSameFile(IMethodSymbol method, IOperation mapCall, System.Threading.CancellationToken cancellationToken)
     {
         var model = mapCall.SemanticModel;

@@ -74,6 +74,16 @@ app.MapGet("/status499", (HttpContext context) =>
     return new { meaning = feature?.Meaning.ToString() ?? "None" };
 });
 
+// Deliberately careless, for the analyzer shipped in the package: it flags this Task.Delay (S499001, docs/analyzers.md)
+// because the handler never takes the request's token. The pragma keeps the example here.
+#pragma warning disable S499001
+app.MapGet("/careless", async () =>
+{
+    await Task.Delay(3000);
+    return "finished for nobody";
+});
+#pragma warning restore S499001
+
 app.Run();
 
 /// <summary>Entry point; public for WebApplicationFactory.</summary>

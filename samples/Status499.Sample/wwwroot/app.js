@@ -10,8 +10,9 @@ const $ = (id) => document.getElementById(id);
 const cases = {
   slow: { method: "GET", path: "/slow" },
   ignores: { method: "GET", path: "/ignores-token" },
-  // A body big enough to still be uploading when the abort comes (the server reads it slowly).
-  upload: { method: "POST", path: "/upload", body: () => new Blob([new Uint8Array(16 * 1024 * 1024)]) },
+  // A body big enough to still be uploading when the abort comes (the server reads it slowly). Made once, at load:
+  // handing 16 MB to the browser takes a moment, which would otherwise delay the request past the abort.
+  upload: { method: "POST", path: "/upload", body: (() => { const blob = new Blob([new Uint8Array(16 * 1024 * 1024)]); return () => blob; })() },
   // Reads the stream as it comes, so the abort lands after the headers and the first chunks.
   stream: { method: "GET", path: "/stream", read: true },
 };
@@ -122,7 +123,7 @@ $("sign-in").addEventListener("submit", async (e) => {
 // Sends a request and shows it and its answer: status line, content type, body (token values shortened).
 async function exchange(url, { method = "GET", body, shownBody, headers = {} } = {}) {
   const shownHeaders = Object.entries(headers).map(([k, v]) => `\n${k}: ${hide(v)}`).join("");
-  $("request").textContent = `${method} ${hide(decodeURIComponent(url))}${shownHeaders}${shownBody ? `\n\n${shownBody}` : ""}`;
+  $("request").textContent = `${method} ${hide(decodeURIComponent(url.replaceAll("+", " ")))}${shownHeaders}${shownBody ? `\n\n${shownBody}` : ""}`;
   const response = await fetch(url, { method, body, headers, cache: "no-store" });
   const text = await response.text();
   let json = null;

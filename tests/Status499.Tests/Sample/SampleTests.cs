@@ -53,6 +53,21 @@ public sealed class SampleTests
         (await client.GetAsync("/api/report?token=status499-demo-token")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    // `dotnet run --project samples/Status499.Sample --urls …` (the README's command) takes this profile: Development,
+    // where the demo defaults apply.
+    [Fact]
+    public void Launch_profile_runs_the_sample_as_Development()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RealClientHarness.SampleProjectDir, "Properties", "launchSettings.json")));
+
+        var profiles = doc.RootElement.GetProperty("profiles").EnumerateObject().ToList();
+        profiles.Should().ContainSingle("dotnet run takes the first Project profile; one avoids surprises");
+        var profile = profiles[0].Value;
+        profile.GetProperty("commandName").GetString().Should().Be("Project");
+        profile.GetProperty("environmentVariables").GetProperty("ASPNETCORE_ENVIRONMENT").GetString().Should().Be("Development");
+        profile.GetProperty("applicationUrl").GetString().Should().Be("http://localhost:5000");
+    }
+
     [Fact]
     public async Task Sample_outside_Development_refuses_to_start_without_a_configured_password_and_says_how_to_set_it()
     {

@@ -1,28 +1,47 @@
 using Microsoft.AspNetCore.HttpLogging;
 using Status499;
 using Status499.Sample;
+using Status499.Sample.FeatureService;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// The demo user and token: defaults in Development, configured elsewhere (or the sample stops here and says how).
+if (!DemoCredentials.TryRead(builder.Configuration, builder.Environment, out var demo, out var problem))
+{
+    Console.Error.WriteLine(problem);
+    return 1;
+}
 
 // Method, path, status and duration only: no query string and no headers, which can carry tokens on token routes.
 builder.Services.AddHttpLogging(o => o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath
     | HttpLoggingFields.RequestProtocol | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration);
+// Browser GIS clients on other origins (the feature service's data is public, the token is what protects it).
+builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()));
+builder.Services.AddResponseCompression();
+builder.Services.AddSingleton<ClientClosedCounters>();
 
-// Meanings come from appsettings.json ("Status499" section) and from endpoint metadata below.
-// Token routes (/arcgis/rest/services/**, from appsettings.json, and /api/report below) accept the development token
-// Sample:DemoToken and tokens minted by /arcgis/tokens/generateToken.
-builder.Services.AddStatus499(builder.Configuration.GetSection("Status499"))
-    .AddDemoTokens(builder.Configuration);
+// Meanings come from appsettings.json ("Status499": /arcgis/rest/services/** is TokenRequired, the rest
+// ClientClosedRequest) and from endpoint metadata below. Tokens: the fixed demo token for curl, and the tokens that
+// generateToken mints for the demo user.
+var status499 = builder.Services.AddStatus499(builder.Configuration.GetSection("Status499"));
+if (demo.Token is not null)
+{
+    status499.AddStaticTokens(demo.Token);
+}
+
+status499.AddArcGisSignedTokens(o => o.AddUser(demo.Username, demo.Password));
 
 var app = builder.Build();
 
-// Everything registered before UseStatus499() sees client-closed requests as 499.
-app.UseHttpLogging();
+app.UseHttpLogging();          // anything before UseStatus499() sees client-closed requests as 499
+app.UseResponseCompression();
+app.UseDefaultFiles();         // the home page, wwwroot/index.html
+app.UseStaticFiles();
 app.UseRouting();
+app.UseCors();                 // answers CORS preflights before the token check
 app.UseStatus499();
 
-app.MapGet("/", () => "Status499 sample. Try /slow and close the connection before 5 seconds.");
-
+// The four ways a client can leave (the home page's buttons abort them from the browser).
 // Honours the token: a client that leaves is a 499, and the OperationCanceledException never becomes a 500.
 app.MapGet("/slow", async (CancellationToken ct) =>
 {
@@ -35,6 +54,22 @@ app.MapGet("/ignores-token", async () =>
 {
     await Task.Delay(TimeSpan.FromSeconds(5));
     return "done";
+});
+
+// Reads the body slowly: a client that leaves mid-upload breaks the read (an IOException from Kestrel), recorded as a
+// 499 in phase request_body.
+app.MapPost("/upload", async (HttpRequest request) =>
+{
+    var buffer = new byte[64 * 1024];
+    long received = 0;
+    int read;
+    while ((read = await request.Body.ReadAsync(buffer)) > 0)
+    {
+        received += read;
+        await Task.Delay(20);
+    }
+
+    return new { received };
 });
 
 // Streams: a client that leaves mid-stream keeps its 200, recorded as closed during the response.
@@ -59,8 +94,9 @@ app.MapGet("/events", async (HttpResponse response, CancellationToken ct) =>
     }
 }).DisableStatus499();
 
-// ArcGIS-compatible REST endpoints protected by "499 Token Required".
-app.MapDemoTokenEndpoints();
+// ArcGIS Server's sign-in loop, and a feature service under /arcgis/rest/services (TokenRequired by appsettings.json).
+app.MapArcGisRestInfo("/arcgis/rest/info", "/arcgis/tokens/generateToken");
+app.MapArcGisGenerateToken("/arcgis/tokens/generateToken");
 app.MapDemoFeatureService();
 
 // Token-protected by endpoint metadata rather than by a route pattern.
@@ -69,10 +105,7 @@ app.MapGet("/api/report", (HttpContext context) => new { report = "quarterly", u
 
 // What Status499 decided for this request.
 app.MapGet("/status499", (HttpContext context) =>
-{
-    var feature = context.Features.Get<IStatus499Feature>();
-    return new { meaning = feature?.Meaning.ToString() ?? "None" };
-});
+    new { meaning = context.Features.Get<IStatus499Feature>()?.Meaning.ToString() ?? "None" });
 
 // Deliberately careless, for the analyzer shipped in the package: it flags this Task.Delay (S499001, docs/analyzers.md)
 // because the handler never takes the request's token. The pragma keeps the example here.
@@ -84,7 +117,9 @@ app.MapGet("/careless", async () =>
 });
 #pragma warning restore S499001
 
-app.Run();
+// The home page's counters (read from the library's own metric) and demo user name.
+app.MapHomePageEndpoints(demo);
 
-/// <summary>Entry point; public for WebApplicationFactory.</summary>
-public partial class Program;
+StartupBanner.PrintWhenStarted(app, demo);
+app.Run();
+return 0;

@@ -1,8 +1,4 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Status499.Tests.Infrastructure;
 
 namespace Status499.Tests;
@@ -11,17 +7,21 @@ namespace Status499.Tests;
 public sealed class TestServerClientClosedRequestTests
 {
     [Fact]
-    public async Task Cancelled_request_to_the_sample_is_recorded_as_499()
+    public async Task Cancelled_request_whose_handler_honours_the_token_is_recorded_as_499_on_TestServer()
     {
-        var observer = new OuterObserver();
         var entered = new Signal();
-        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.ConfigureServices(s =>
-            s.AddSingleton<IStartupFilter>(new OuterObserverStartupFilter(observer, entered))));
-        using var client = factory.CreateClient();
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/slow", async (CancellationToken ct) =>
+            {
+                entered.Set();
+                await Task.Delay(Timeout.Infinite, ct);
+            }),
+            testServer: true);
+        using var client = app.CreateTestServerClient();
 
         await ClientCancellation.CancelOnceEnteredAsync(client, "/slow", entered);
 
-        var seen = await observer.WaitAsync();
+        var seen = await app.Observer.WaitAsync();
         seen.StatusCode.Should().Be(499);
         seen.EscapedException.Should().BeNull();
         seen.Meaning.Should().Be(Status499Meaning.ClientClosedRequest);
@@ -68,18 +68,5 @@ public sealed class TestServerClientClosedRequestTests
         await app.Observer.WaitAsync();
         app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "ClientClosedRequest" && r.Id.Id == 1)
             .Which.Level.Should().Be(Microsoft.Extensions.Logging.LogLevel.Warning);
-    }
-
-    private sealed class OuterObserverStartupFilter(OuterObserver observer, Signal entered) : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use(async (context, nextMiddleware) =>
-            {
-                entered.Set();
-                await observer.InvokeAsync(context, nextMiddleware);
-            });
-            next(app);
-        };
     }
 }

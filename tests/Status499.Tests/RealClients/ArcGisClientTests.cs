@@ -1,8 +1,9 @@
 namespace Status499.Tests.RealClients;
 
-// Unmodified Esri clients (tests/clients, see its README) against the sample started as its own process on a free
-// port: @esri/arcgis-rest-request, @esri/arcgis-rest-feature-service and the ArcGIS Maps SDK in Chromium. Each test
-// starts its own sample; the scripts judge the wire behaviour and print one JSON line that is checked here too.
+// Unmodified Esri clients (tests/clients, see its README) against the test host (tests/testassets/Status499.TestHost:
+// the sample's feature service, the library's rest/info and generateToken, the Maps SDK test page) started as its own
+// process on a free port: @esri/arcgis-rest-request, @esri/arcgis-rest-feature-service and the ArcGIS Maps SDK in
+// Chromium. Each test starts its own host; the scripts judge the wire behaviour and print one JSON line checked here too.
 [Collection(RealClientsGroup.Name)]
 public sealed class ArcGisClientTests
 {
@@ -93,7 +94,7 @@ public sealed class ArcGisClientTests
         run.Expect("mapView.featuresInLayerView", 12);
         if (run.At("offOrigin").GetArrayLength() != 0)
         {
-            run.Fail("the page requested something outside the sample's origin");
+            run.Fail("the page requested something outside the test host's origin");
         }
 
         if (!File.Exists(screenshot) || new FileInfo(screenshot).Length == 0)
@@ -114,17 +115,17 @@ public sealed class ArcGisClientTests
 
         var settings = new Dictionary<string, string?>
         {
-            ["Sample__DemoToken"] = _demoToken,
-            ["Sample__DemoUser__Username"] = DemoUsername,
-            ["Sample__DemoUser__Password"] = _demoPassword,
-            ["Sample__MapsSdkPath"] = RealClientHarness.MapsSdkDist,
+            ["TestHost__DemoToken"] = _demoToken,
+            ["TestHost__DemoUser__Username"] = DemoUsername,
+            ["TestHost__DemoUser__Password"] = _demoPassword,
+            ["TestHost__MapsSdkPath"] = RealClientHarness.MapsSdkDist,
         };
         if (tokenLifetimeSeconds is int seconds)
         {
-            settings["Sample__TokenLifetimeSeconds"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["TestHost__TokenLifetimeSeconds"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        await using var sample = await SampleProcess.StartAsync(settings);
+        await using var sample = await SampleProcess.StartTestHostAsync(settings);
         return await ClientScriptRun.RunAsync(script, sample, scriptEnv, timeout);
     }
 }

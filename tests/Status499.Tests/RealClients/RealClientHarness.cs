@@ -22,6 +22,8 @@ internal static class RealClientHarness
 
     public static string SampleProjectDir => Path.Combine(RepoRoot, "samples", "Status499.Sample");
 
+    public static string TestHostProjectDir => Path.Combine(RepoRoot, "tests", "testassets", "Status499.TestHost");
+
     public static string MapsSdkDist => Path.Combine(ClientsDir, "maps-sdk", "dist");
 
     /// <summary>Runs <c>npm ci</c> (node_modules missing) and, if asked, the Maps SDK build (dist missing), once per process.</summary>
@@ -55,20 +57,18 @@ internal static class RealClientHarness
         }
     }
 
-    /// <summary>The sample's build output: next to this test assembly (project reference), else samples/Status499.Sample/bin.</summary>
-    public static string FindSampleDll()
+    /// <summary>The newest build of a web app of this repository (with its runtimeconfig.json) under its project's bin.</summary>
+    public static string FindBuiltDll(string projectDir)
     {
-        var candidates = new List<string> { Path.Combine(AppContext.BaseDirectory, "Status499.Sample.dll") };
-        var sampleBin = Path.Combine(SampleProjectDir, "bin");
-        if (Directory.Exists(sampleBin))
-        {
-            candidates.AddRange(Directory.EnumerateFiles(sampleBin, "Status499.Sample.dll", SearchOption.AllDirectories)
-                .OrderByDescending(File.GetLastWriteTimeUtc));
-        }
-
-        var found = candidates.FirstOrDefault(dll => File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")));
-        return found ?? throw new InvalidOperationException(
-            $"Status499.Sample.dll (with its runtimeconfig.json) not found in {string.Join(", ", candidates.Take(3))}: build Status499.sln first.");
+        var name = Path.GetFileName(projectDir) + ".dll";
+        var bin = Path.Combine(projectDir, "bin");
+        var found = Directory.Exists(bin)
+            ? Directory.EnumerateFiles(bin, name, SearchOption.AllDirectories)
+                .Where(dll => File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")))
+                .OrderByDescending(File.GetLastWriteTimeUtc)
+                .FirstOrDefault()
+            : null;
+        return found ?? throw new InvalidOperationException($"{name} (with its runtimeconfig.json) not found under {bin}: build Status499.sln first.");
     }
 
     private static string FindRepoRoot()
@@ -85,8 +85,8 @@ internal static class RealClientHarness
     }
 }
 
-// The sample as a separate process: `dotnet Status499.Sample.dll --urls http://127.0.0.1:<free port>`, killed by
-// process id on dispose.
+// A web app of this repository as a separate process (`dotnet <app>.dll --urls http://127.0.0.1:<free port>`), in
+// Development unless the settings say otherwise, killed by process id on dispose.
 internal sealed class SampleProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -103,8 +103,13 @@ internal sealed class SampleProcess : IAsyncDisposable
 
     public string Output => _output.ToString();
 
-    public static Task<SampleProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
-        => StartAsync(RealClientHarness.FindSampleDll(), RealClientHarness.SampleProjectDir, settings);
+    /// <summary>The sample, samples/Status499.Sample.</summary>
+    public static Task<SampleProcess> StartSampleAsync(IReadOnlyDictionary<string, string?> settings)
+        => StartAsync(RealClientHarness.FindBuiltDll(RealClientHarness.SampleProjectDir), RealClientHarness.SampleProjectDir, settings);
+
+    /// <summary>The real-client tests' host, tests/testassets/Status499.TestHost.</summary>
+    public static Task<SampleProcess> StartTestHostAsync(IReadOnlyDictionary<string, string?> settings)
+        => StartAsync(RealClientHarness.FindBuiltDll(RealClientHarness.TestHostProjectDir), RealClientHarness.TestHostProjectDir, settings);
 
     // Any web app of this repository built as a separate program (the sample, the README's Quick start).
     public static async Task<SampleProcess> StartAsync(string dll, string contentRoot, IReadOnlyDictionary<string, string?> settings)
@@ -114,9 +119,10 @@ internal sealed class SampleProcess : IAsyncDisposable
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             var url = $"http://127.0.0.1:{FreePort()}";
-            var env = new Dictionary<string, string?>(settings)
+            var env = new Dictionary<string, string?>(settings);
+            env.TryAdd("ASPNETCORE_ENVIRONMENT", "Development");
+            foreach (var (key, value) in new Dictionary<string, string?>
             {
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["ASPNETCORE_CONTENTROOT"] = contentRoot,
                 ["ASPNETCORE_URLS"] = null,
                 ["ASPNETCORE_HTTP_PORTS"] = null,
@@ -124,7 +130,11 @@ internal sealed class SampleProcess : IAsyncDisposable
                 ["HTTP_PORTS"] = null,
                 ["HTTPS_PORTS"] = null,
                 ["DOTNET_NOLOGO"] = "1",
-            };
+            })
+            {
+                env[key] = value;
+            }
+
             var output = new OutputBuffer();
             var process = ProcessRun.Start("dotnet", [dll, "--urls", url, "--contentRoot", contentRoot], contentRoot, env, output);
             var sample = new SampleProcess(process, output, url);

@@ -2,19 +2,20 @@ using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Net.Http.Headers;
 
-namespace Status499.Sample;
+namespace Status499.TestHost;
 
 /// <summary>Serves the ArcGIS Maps SDK test page (tests/clients/maps-sdk/dist) at <c>/maps-sdk/</c>.</summary>
 /// <remarks>
+/// A test fixture of tests/clients/maps-sdk.mjs, not a page for people: the page waits for the script to drive it.
 /// The page is same-origin with <c>/arcgis/…</c>, so the SDK needs no CORS. The folder comes from
-/// <c>Sample:MapsSdkPath</c> (relative paths are resolved against the content root); by default it is found by
+/// <c>TestHost:MapsSdkPath</c> (relative paths are resolved against the content root); by default it is found by
 /// searching upward from the content root for tests/clients/maps-sdk/dist. Build it with
 /// <c>cd tests/clients &amp;&amp; npm ci &amp;&amp; node maps-sdk/build.mjs</c>.
 /// </remarks>
-public static class MapsSdkStaticFiles
+internal static class MapsSdkStaticFiles
 {
     /// <summary>The configuration key naming the folder to serve.</summary>
-    public const string PathKey = "Sample:MapsSdkPath";
+    public const string PathKey = "TestHost:MapsSdkPath";
 
     private const string Prefix = "/maps-sdk";
     private static readonly string DefaultRelativePath = Path.Combine("tests", "clients", "maps-sdk", "dist");
@@ -124,10 +125,6 @@ public static class MapsSdkStaticFiles
 
             return null;
         }
-
-        private string Describe() => string.IsNullOrWhiteSpace(configuredPath)
-            ? $"{DefaultRelativePath} in {contentRoot} and its parents"
-            : Path.GetFullPath(configuredPath, contentRoot);
 
         private static FileExtensionContentTypeProvider CreateContentTypes()
         {

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Text.Json;
+using Status499.Tests.Infrastructure;
+using Status499.Tests.RealClients;
+using static Status499.Tests.ArcGisServer.ArcGisTokenTestKit;
+
+namespace Status499.Tests.Sample;
+
+// The sample (samples/Status499.Sample) as a person runs it: its own process, configured only through settings.
+[Collection(RealClientsGroup.Name)]
+public sealed class SampleTests
+{
+    private readonly string _token = "test-token-" + Guid.NewGuid().ToString("N");
+    private readonly string _password = "pw-" + Guid.NewGuid().ToString("N")[..12];
+
+    [Fact]
+    public async Task Sample_signs_in_the_configured_user_and_accepts_both_minted_and_static_tokens()
+    {
+        await using var sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?>
+        {
+            ["Sample__DemoUser__Username"] = "tester",
+            ["Sample__DemoUser__Password"] = _password,
+            ["Sample__DemoToken"] = _token,
+        });
+        using var client = new HttpClient { BaseAddress = new Uri(sample.Url) };
+
+        var info = await JsonAsync(await client.GetAsync("/arcgis/rest/info?f=json"));
+        var (_, refused) = await PostAsync(client, GenerateTokenPath, ("username", "demo"), ("password", "demo-password"), ("f", "json"));
+        var (_, issued) = await PostAsync(client, GenerateTokenPath, ("request", "getToken"), ("username", "tester"), ("password", _password), ("expiration", "60"), ("f", "json"));
+        var minted = issued.GetProperty("token").GetString()!;
+
+        info.GetProperty("authInfo").GetProperty("tokenServicesUrl").GetString().Should().Be(sample.Url + GenerateTokenPath);
+        refused.GetProperty("error").GetProperty("code").GetInt32().Should().Be(400, "the configured user replaces the development default");
+        (await client.GetAsync("/api/report?token=" + Uri.EscapeDataString(minted))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.GetAsync("/api/report?token=" + _token)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.GetAsync("/api/report?token=status499-demo-token")).StatusCode.Should().Be((HttpStatusCode)498, "the configured token replaces the default");
+        (await client.GetAsync("/api/report")).StatusCode.Should().Be((HttpStatusCode)499);
+    }
+
+    [Fact]
+    public async Task Sample_in_Development_prints_the_urls_to_open_and_the_demo_defaults()
+    {
+        await using var sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?>());
+        using var client = new HttpClient { BaseAddress = new Uri(sample.Url) };
+
+        (await Signal.EventuallyAsync(() => sample.Output.Contains("Demo token", StringComparison.Ordinal))).Should().BeTrue(sample.Output);
+        sample.Output.Should().Contain($"Home page        {sample.Url}/ ")
+            .And.Contain($"Feature service  {sample.Url}/arcgis/rest/services/Demo/FeatureServer ")
+            .And.Contain("Demo user        demo / demo-password  (demo default: set Sample__DemoUser__Password to change it)")
+            .And.Contain("Demo token       status499-demo-token  (demo default");
+        var (_, issued) = await PostAsync(client, GenerateTokenPath, ("username", "demo"), ("password", "demo-password"), ("f", "json"));
+        issued.TryGetProperty("token", out _).Should().BeTrue(issued.ToString());
+        (await client.GetAsync("/api/report?token=status499-demo-token")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    // `dotnet run --project samples/Status499.Sample --urls …` (the README's command) takes this profile: Development,
+    // where the demo defaults apply.
+    [Fact]
+    public void Launch_profile_runs_the_sample_as_Development()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RealClientHarness.SampleProjectDir, "Properties", "launchSettings.json")));
+
+        var profiles = doc.RootElement.GetProperty("profiles").EnumerateObject().ToList();
+        profiles.Should().ContainSingle("dotnet run takes the first Project profile; one avoids surprises");
+        var profile = profiles[0].Value;
+        profile.GetProperty("commandName").GetString().Should().Be("Project");
+        profile.GetProperty("environmentVariables").GetProperty("ASPNETCORE_ENVIRONMENT").GetString().Should().Be("Development");
+        profile.GetProperty("applicationUrl").GetString().Should().Be("http://localhost:5000");
+    }
+
+    [Fact]
+    public async Task Sample_outside_Development_refuses_to_start_without_a_configured_password_and_says_how_to_set_it()
+    {
+        var dll = RealClientHarness.FindBuiltDll(RealClientHarness.SampleProjectDir);
+        var run = await ProcessRun.RunAsync("dotnet", [dll, "--urls", "http://127.0.0.1:0"], RealClientHarness.SampleProjectDir,
+            new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Sample__DemoUser__Password"] = null, ["DOTNET_NOLOGO"] = "1" },
+            TimeSpan.FromSeconds(60));
+
+        run.ExitCode.Should().Be(1, run.Describe());
+        run.Stderr.Should().Contain("'Production'").And.Contain("Sample__DemoUser__Password=").And.Contain("ASPNETCORE_ENVIRONMENT=Development");
+        run.Stdout.Should().NotContain("Now listening");
+    }
+
+    [Fact]
+    public async Task Sample_outside_Development_keeps_the_configured_password_out_of_the_console_and_accepts_no_default_token()
+    {
+        await using var sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Sample__DemoUser__Password"] = _password,
+        });
+        using var client = new HttpClient { BaseAddress = new Uri(sample.Url) };
+
+        (await Signal.EventuallyAsync(() => sample.Output.Contains("Demo token", StringComparison.Ordinal))).Should().BeTrue(sample.Output);
+        sample.Output.Should().Contain("Demo user        demo / (from configuration)")
+            .And.Contain("Demo token       (none: set Sample__DemoToken to accept one)")
+            .And.NotContain(_password);
+        (await client.GetAsync("/api/report?token=status499-demo-token")).StatusCode.Should().Be((HttpStatusCode)498);
+        var (_, issued) = await PostAsync(client, GenerateTokenPath, ("username", "demo"), ("password", _password), ("f", "json"));
+        (await client.GetAsync("/api/report?token=" + Uri.EscapeDataString(issued.GetProperty("token").GetString()!))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Home_page_counters_report_each_client_closed_request_by_route_and_phase_from_the_library_metric()
+    {
+        await using var sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?>());
+        using var client = new HttpClient { BaseAddress = new Uri(sample.Url) };
+        (await client.GetStringAsync("/")).Should().Contain("HTTP 499 has two meanings");
+
+        // Handler: leave once the request is logged as arrived (UseHttpLogging logs it before the handler runs).
+        using (var cts = new CancellationTokenSource())
+        {
+            var slow = client.GetAsync("/slow", cts.Token);
+            (await Signal.EventuallyAsync(() => sample.Output.Contains("Path: /slow", StringComparison.Ordinal))).Should().BeTrue(sample.Output);
+            await cts.CancelAsync();
+            await slow.Awaiting(t => t).Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        // Response: leave after the first chunk.
+        using (var cts = new CancellationTokenSource())
+        {
+            using var response = await client.GetAsync("/stream", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            await using var body = await response.Content.ReadAsStreamAsync(cts.Token);
+            (await body.ReadAsync(new byte[8], cts.Token)).Should().BePositive();
+            await cts.CancelAsync();
+        }
+
+        // Request body: leave mid-upload, after 1 MB of an endless body was handed to the socket.
+        using (var cts = new CancellationTokenSource())
+        {
+            var content = new EndlessContent(1024 * 1024, cts);
+            await client.Awaiting(c => c.PostAsync("/upload", content, cts.Token)).Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        var counters = await WaitForCountersAsync(client, c => Count(c, "/slow", "handler") == 1 && Count(c, "/stream", "response") == 1 && Count(c, "/upload", "request_body") == 1);
+        counters.GetProperty("total").GetInt32().Should().Be(3, counters.ToString());
+        counters.GetProperty("perSecond").EnumerateArray().Sum(e => e.GetInt32()).Should().Be(3);
+        sample.Output.Should().NotContain("fail:");
+    }
+
+    private static int Count(JsonElement counters, string route, string phase) => counters.GetProperty("byRoute").EnumerateArray()
+        .Where(r => r.GetProperty("route").GetString() == route && r.GetProperty("phase").GetString() == phase)
+        .Sum(r => r.GetProperty("count").GetInt32());
+
+    // Polls /demo/counters (bounded): the metric is recorded after the response, with no event a test can wait on.
+    private static async Task<JsonElement> WaitForCountersAsync(HttpClient client, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            using var doc = JsonDocument.Parse(await client.GetStringAsync("/demo/counters"));
+            var counters = doc.RootElement.Clone();
+            if (done(counters))
+            {
+                return counters;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"the counters never showed the three requests: {counters}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    // A request body that never ends: cancels the request once `cancelAfter` bytes went out.
+    private sealed class EndlessContent(int cancelAfter, CancellationTokenSource cts) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        {
+            var chunk = new byte[64 * 1024];
+            for (var sent = 0; ; sent += chunk.Length)
+            {
+                if (sent >= cancelAfter)
+                {
+                    await cts.CancelAsync();
+                }
+
+                await stream.WriteAsync(chunk, cancellationToken);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+}

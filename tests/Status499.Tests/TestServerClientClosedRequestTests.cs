@@ -10,6 +10,7 @@ namespace Status499.Tests;
 // TestServer has no Kestrel to turn an abort into 499 after the pipeline: only the library does it there.
 public sealed class TestServerClientClosedRequestTests
 {
+#if NET10_0_OR_GREATER // the sample is a net10.0 app (see Status499.Tests.csproj)
     [Fact]
     public async Task Cancelled_request_to_the_sample_is_recorded_as_499()
     {
@@ -27,6 +28,7 @@ public sealed class TestServerClientClosedRequestTests
         seen.Meaning.Should().Be(Status499Meaning.ClientClosedRequest);
         seen.Phase.Should().Be(ClientDisconnectPhase.Handler);
     }
+#endif
 
     [Fact]
     public async Task Handler_that_ignores_the_token_is_recorded_as_499_on_TestServer()
@@ -70,6 +72,7 @@ public sealed class TestServerClientClosedRequestTests
             .Which.Level.Should().Be(Microsoft.Extensions.Logging.LogLevel.Warning);
     }
 
+#if NET10_0_OR_GREATER
     private sealed class OuterObserverStartupFilter(OuterObserver observer, Signal entered) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
@@ -82,4 +85,5 @@ public sealed class TestServerClientClosedRequestTests
             next(app);
         };
     }
+#endif
 }

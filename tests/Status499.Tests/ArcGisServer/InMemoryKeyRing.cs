@@ -8,7 +8,7 @@ namespace Status499.Tests.ArcGisServer;
 public sealed class InMemoryKeyRing : IXmlRepository
 {
     private readonly List<XElement> _elements = [];
-    private readonly Lock _lock = new();
+    private readonly object _lock = new();
 
     public IReadOnlyCollection<XElement> GetAllElements()
     {

@@ -124,8 +124,11 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     public async Task<int> WaitForRecordedDurationStatusAsync()
+        => Convert.ToInt32((await WaitForRecordedDurationTagsAsync())["http.response.status_code"], System.Globalization.CultureInfo.InvariantCulture);
+
+    public async Task<IReadOnlyDictionary<string, object?>> WaitForRecordedDurationTagsAsync()
     {
         await RequestDuration.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
-        return Convert.ToInt32(RequestDuration.GetMeasurementSnapshot()[0].Tags["http.response.status_code"], System.Globalization.CultureInfo.InvariantCulture);
+        return RequestDuration.GetMeasurementSnapshot()[0].Tags;
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests;
+namespace Status499.Tests.ClientClosed;
 
 // TestServer has no Kestrel to turn an abort into 499 after the pipeline: only the library does it there.
 public sealed class TestServerClientClosedRequestTests

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests.TokenRequired;
+namespace Status499.Tests.Tokens;
 
 // Ways a request could reach a token-protected endpoint without a valid token. Each must fail closed.
 public sealed class TokenRouteBypassTests

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Status499.Tests.Infrastructure;
 using Yarp.ReverseProxy.Configuration;
 
-namespace Status499.Tests.TokenRequired;
+namespace Status499.Tests.Tokens;
 
 // Every way to declare a token route × the pipelines a user can build, on real Kestrel: no declared route lets its
 // content out without a valid token. Orders that can be seen at startup refuse to start; the rest are refused per

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests;
+namespace Status499.Tests.ClientClosed;
 
 // HTTP/2 over cleartext with prior knowledge: a cancelled HttpClient request sends RST_STREAM for its stream only.
 public sealed class Http2ClientClosedRequestTests

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests;
+namespace Status499.Tests.ClientClosed;
 
 // What an unchanged ASP.NET Core app records for the same disconnects (the "plain" column of the README table).
 // If a framework release changes this, these tests say so and the README must follow. They run on .NET 8, 9 and 10

@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests.TokenRequired;
+namespace Status499.Tests.Tokens;
 
 // The adapter over an existing authentication scheme, with real signed JWTs and the real JwtBearer handler.
 public sealed class AuthenticationSchemeValidatorTests

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests;
+namespace Status499.Tests.ClientClosed;
 
 // Cancellation that the server caused is not a client closing the request.
 public sealed class ServerSideAbortTests

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Status499.Tests;
+namespace Status499.Tests.Configuration;
 
 public sealed class ConfigurationTests
 {

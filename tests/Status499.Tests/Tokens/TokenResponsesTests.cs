@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests.TokenRequired;
+namespace Status499.Tests.Tokens;
 
 // The ArcGIS contract on real Kestrel: bodies byte for byte, status lines, formats.
 public sealed class TokenResponsesTests

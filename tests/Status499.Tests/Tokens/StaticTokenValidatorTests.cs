@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Status499.Tests.TokenRequired;
+namespace Status499.Tests.Tokens;
 
 public sealed class StaticTokenValidatorTests
 {

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests;
+namespace Status499.Tests.ClientClosed;
 
 // Form uploads that the library reads itself (the token field on a token route, generateToken's credentials, the f of
 // rest/info), abandoned or stalled by the client, on real Kestrel with real sockets. A client that leaves or stalls is

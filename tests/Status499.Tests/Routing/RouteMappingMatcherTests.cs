@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.Routing.Template;
 
-namespace Status499.Tests;
+namespace Status499.Tests.Routing;
 
 // The allocation-free prefix matcher must mean exactly what the framework's TemplateMatcher means, except that empty
 // segments are ignored ("/a//b" is "/a/b"), so that a path with doubled slashes cannot slip past a pattern to an

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests.TokenRequired;
+namespace Status499.Tests.Tokens;
 
 public sealed class TokenSourcesTests
 {

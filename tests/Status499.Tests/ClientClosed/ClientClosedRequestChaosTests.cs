@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests;
+namespace Status499.Tests.ClientClosed;
 
 // Many keep-alive connections on real Kestrel, each sending requests until it dies at a chosen point: before the
 // response, mid-upload to an endpoint, mid-form on a token route or generateToken (read by the library itself), or never. Per-connection state is reused across the requests of a connection, so this is

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests;
+namespace Status499.Tests.ClientClosed;
 
 // Real Kestrel on 127.0.0.1, real sockets that really close (FIN) or reset (RST).
 public sealed class ClientClosedRequestKestrelTests

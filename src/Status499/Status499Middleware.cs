@@ -19,6 +19,7 @@ internal sealed class Status499Middleware
     private readonly LogLevel _clientClosedLogLevel;
     private readonly ClientAbort _clientAbort;
     private readonly TokenRequestHandler _tokenHandler;
+    private readonly TimeSpan _wastedWorkLogThreshold;
 
     public Status499Middleware(
         RequestDelegate next,
@@ -32,6 +33,7 @@ internal sealed class Status499Middleware
         _next = next;
         _resolver = resolver;
         _clientClosedLogLevel = options.Value.ClientClosedRequestLogLevel;
+        _wastedWorkLogThreshold = options.Value.WastedWorkLogThreshold;
         _metrics = metrics;
         _tokenHandler = tokenHandler;
         _clientAbort = clientAbort;
@@ -59,6 +61,10 @@ internal sealed class Status499Middleware
         var state = Status499RequestState.Get(context);
         state.Initialize(context, meaning, _clientAbort, Stopwatch.GetTimestamp());
         context.Features.Set<IStatus499Feature>(state);
+        if (!upgrade)
+        {
+            state.WatchClientLeaving();
+        }
 
         if (meaning == Status499Meaning.TokenRequired)
         {
@@ -71,6 +77,7 @@ internal sealed class Status499Middleware
             var check = validation.Result;
             if (check != TokenCheck.Passed)
             {
+                state.StopWatchingClientLeaving();
                 OnTokenCheckEnded(context, state, check);
                 return Task.CompletedTask;
             }
@@ -84,9 +91,20 @@ internal sealed class Status499Middleware
 
     private async Task AwaitTokenThenInvoke(ValueTask<TokenCheck> validation, HttpContext context, Status499RequestState state, bool upgrade)
     {
-        var check = await validation;
+        TokenCheck check;
+        try
+        {
+            check = await validation;
+        }
+        catch
+        {
+            state.StopWatchingClientLeaving();
+            throw;
+        }
+
         if (check != TokenCheck.Passed)
         {
+            state.StopWatchingClientLeaving();
             OnTokenCheckEnded(context, state, check);
         }
         else if (upgrade)
@@ -113,6 +131,7 @@ internal sealed class Status499Middleware
 
         if (task.IsCompletedSuccessfully)
         {
+            state.StopWatchingClientLeaving();
             state.RestoreResponseBody();
             OnPipelineCompleted(context, state);
             return Task.CompletedTask;
@@ -129,6 +148,7 @@ internal sealed class Status499Middleware
         }
         catch (Exception ex) when (ClientAbort.IsAbortException(ex))
         {
+            state.StopWatchingClientLeaving();
             state.RestoreResponseBody();
             if (!await _clientAbort.IsClientGoneAsync(ex, context))
             {
@@ -154,10 +174,12 @@ internal sealed class Status499Middleware
         }
         catch
         {
+            state.StopWatchingClientLeaving();
             state.RestoreResponseBody();
             throw;
         }
 
+        state.StopWatchingClientLeaving();
         state.RestoreResponseBody();
         OnPipelineCompleted(context, state);
     }
@@ -216,18 +238,33 @@ internal sealed class Status499Middleware
             response.StatusCode = StatusCodes.Status499ClientClosedRequest;
         }
 
+        // The client's wait ends when it left, not when a handler that ignored RequestAborted finally returned; the
+        // time after that is work nobody waited for.
+        var now = Stopwatch.GetTimestamp();
+        var left = state.ClientLeftTimestamp();
+        var waited = Stopwatch.GetElapsedTime(state.StartTimestamp, left);
+        var wasted = Stopwatch.GetElapsedTime(left, now);
+
         var route = RequestDescription.RouteOf(context);
-        _metrics.ClientClosedRequest(context, route, state.Meaning, phase);
+        _metrics.ClientClosedRequest(context, route, state.Meaning, phase, waited, wasted);
 
         var activity = Activity.Current;
         if (activity is not null)
         {
             activity.SetTag("status499.phase", Status499Names.Of(phase));
-            activity.AddEvent(new ActivityEvent("status499.client_closed", tags: new ActivityTagsCollection
+
+            // Stamped at the moment the client left: now minus the time since, which does not depend on when the
+            // activity started relative to this middleware.
+            activity.AddEvent(new ActivityEvent("status499.client_closed", DateTimeOffset.UtcNow - wasted, new ActivityTagsCollection
             {
                 { "status499.phase", Status499Names.Of(phase) },
                 { "status499.meaning", Status499Names.Of(state.Meaning) },
             }));
+        }
+
+        if (wasted >= _wastedWorkLogThreshold && _logger.IsEnabled(LogLevel.Warning))
+        {
+            Status499Log.WorkAfterClientLeft(_logger, context.Request.Method, RequestDescription.PathOf(context), route, wasted.TotalMilliseconds);
         }
 
         if (_logger.IsEnabled(_clientClosedLogLevel))
@@ -235,8 +272,7 @@ internal sealed class Status499Middleware
 #pragma warning disable CA1873 // Guarded by IsEnabled above; the level is dynamic, which the analyzer cannot see.
             var request = context.Request;
             var path = RequestDescription.PathOf(context);
-            var elapsed = Stopwatch.GetElapsedTime(state.StartTimestamp).TotalMilliseconds;
-            Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, request.Method, path, route, Status499Names.Of(phase), elapsed, response.StatusCode);
+            Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, request.Method, path, route, Status499Names.Of(phase), waited.TotalMilliseconds, response.StatusCode);
 #pragma warning restore CA1873
         }
     }

@@ -26,6 +26,12 @@ public sealed class Status499Options
     /// </summary>
     public LogLevel ClientClosedRequestLogLevel { get; set; } = LogLevel.Information;
 
+    /// <summary>
+    /// How long the pipeline may keep running after its client left before the <c>WorkAfterClientLeft</c> warning is
+    /// logged (a handler that ignores <c>HttpContext.RequestAborted</c>). Defaults to one second.
+    /// </summary>
+    public TimeSpan WastedWorkLogThreshold { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Token validation settings for <see cref="Status499Meaning.TokenRequired"/> routes.</summary>
     public TokenRequiredOptions Token { get; } = new();
 

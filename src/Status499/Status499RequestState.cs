@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +25,11 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
     private IHttpResponseBodyFeature? _innerBody;
     private ClientAbort? _clientAbort;
     private bool _startObserved;
+    private CancellationTokenRegistration _clientLeftRegistration;
+
+    // Stopwatch timestamp of the moment RequestAborted fired; 0 while the client is still there. Written by Kestrel's
+    // cancellation on a thread-pool thread, read by the middleware when it notices the abort, possibly later.
+    private long _clientLeftTimestamp;
 
     private Status499RequestState()
     {
@@ -119,6 +125,39 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
         DisconnectPhase = ClientDisconnectPhase.None;
         TokenOutcome = TokenOutcome.NotChecked;
         TokenSource = TokenSource.None;
+    }
+
+    // Records the moment the client leaves, which can be long before a handler that ignores RequestAborted returns.
+    // UnsafeRegister: no ExecutionContext capture. Kestrel reuses the RequestAborted source across the requests of a
+    // connection (TryReset, github.com/dotnet/aspnetcore src/Servers/Kestrel/Core/src/Internal/Http/HttpProtocol.cs)
+    // and CancellationTokenSource pools its callback nodes, so the steady state allocates nothing (docs/benchmarks.md).
+    public void WatchClientLeaving()
+    {
+        Volatile.Write(ref _clientLeftTimestamp, 0);
+        _clientLeftRegistration = _context!.RequestAborted.UnsafeRegister(static s => ((Status499RequestState)s!).OnClientLeft(), this);
+    }
+
+    // After Dispose the callback has either run or never will, so the timestamp read afterwards is final.
+    public void StopWatchingClientLeaving()
+    {
+        _clientLeftRegistration.Dispose();
+        _clientLeftRegistration = default;
+    }
+
+    private void OnClientLeft() => Interlocked.CompareExchange(ref _clientLeftTimestamp, Stopwatch.GetTimestamp(), 0);
+
+    // The moment the client left. Kestrel cancels RequestAborted on the thread pool, so the middleware can notice the
+    // abort before the callback ran: then the best moment known is now.
+    public long ClientLeftTimestamp()
+    {
+        var left = Volatile.Read(ref _clientLeftTimestamp);
+        if (left != 0)
+        {
+            return left;
+        }
+
+        Interlocked.CompareExchange(ref _clientLeftTimestamp, Stopwatch.GetTimestamp(), 0);
+        return Volatile.Read(ref _clientLeftTimestamp);
     }
 
     public void WrapResponseBody()

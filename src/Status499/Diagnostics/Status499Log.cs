@@ -12,6 +12,12 @@ internal static partial class Status499Log
         Message = "The client closed the request in the {Phase} phase: {Method} {Path} (route {Route}) after {ElapsedMilliseconds} ms; recorded as {StatusCode}.")]
     public static partial void ClientClosedRequest(ILogger logger, LogLevel level, string method, string path, string? route, string phase, double elapsedMilliseconds, int statusCode);
 
+    // The pipeline went on after the client left (a handler that ignores RequestAborted), for at least
+    // Status499Options.WastedWorkLogThreshold: server time spent on an answer nobody reads.
+    [LoggerMessage(EventId = 3, EventName = "WorkAfterClientLeft", Level = LogLevel.Warning,
+        Message = "{Method} {Path} (route {Route}) kept running {WastedMilliseconds} ms after the client left.")]
+    public static partial void WorkAfterClientLeft(ILogger logger, string method, string path, string? route, double wastedMilliseconds);
+
     [LoggerMessage(EventId = 10, EventName = "TokenMissing", Level = LogLevel.Debug,
         Message = "No token on {Method} {Path}: answered 499 Token Required.")]
     public static partial void TokenMissing(ILogger logger, string method, string path);

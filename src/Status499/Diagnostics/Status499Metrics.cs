@@ -14,6 +14,8 @@ internal sealed class Status499Metrics
     private readonly Counter<long> _tokenRejections;
     private readonly Counter<long> _lockouts;
     private readonly Counter<long> _rateLimited;
+    private readonly Histogram<double> _clientWait;
+    private readonly Histogram<double> _wastedWork;
 
     public Status499Metrics(IMeterFactory meterFactory)
     {
@@ -34,6 +36,28 @@ internal sealed class Status499Metrics
             "status499.token_service.rate_limited",
             unit: "{request}",
             description: "generateToken requests refused with 429 because their client address sent too many.");
+        _clientWait = CreateDurationHistogram(
+            meter,
+            "status499.client_wait.duration",
+            "How long clients that went away waited before they left.");
+        _wastedWork = CreateDurationHistogram(
+            meter,
+            "status499.wasted_work.duration",
+            "How long the pipeline kept running after its client left.");
+    }
+
+    // Seconds, as OpenTelemetry's duration conventions ask; buckets from a fast API call to a two-minute export.
+    private static Histogram<double> CreateDurationHistogram(Meter meter, string name, string description)
+    {
+#if NET9_0_OR_GREATER
+        return meter.CreateHistogram<double>(name, unit: "s", description: description, tags: null, advice: new InstrumentAdvice<double>
+        {
+            HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+        });
+#else
+        // The advice API arrived with System.Diagnostics.DiagnosticSource 9.0; net8.0 gets the framework's 8.0.
+        return meter.CreateHistogram<double>(name, unit: "s", description: description);
+#endif
     }
 
     // No tags: a username or an address would make the cardinality unbounded; the log names both.
@@ -41,25 +65,50 @@ internal sealed class Status499Metrics
 
     public void RateLimited() => _rateLimited.Add(1);
 
-    public void ClientClosedRequest(HttpContext context, string? route, Status499Meaning meaning, ClientDisconnectPhase phase)
+    public void ClientClosedRequest(HttpContext context, string? route, Status499Meaning meaning, ClientDisconnectPhase phase, TimeSpan waited, TimeSpan wasted)
     {
-        if (!_clientClosedRequests.Enabled)
+        var method = Status499Names.NormalizeMethod(context.Request.Method);
+        if (_wastedWork.Enabled)
         {
-            return;
+            var tags = new TagList { { "http.request.method", method } };
+            if (route is not null)
+            {
+                tags.Add("http.route", route);
+            }
+
+            _wastedWork.Record(wasted.TotalSeconds, tags);
         }
 
-        var tags = new TagList
+        if (_clientWait.Enabled)
         {
-            { "http.request.method", Status499Names.NormalizeMethod(context.Request.Method) },
-            { "status499.phase", Status499Names.Of(phase) },
-            { "status499.meaning", Status499Names.Of(meaning) },
-        };
-        if (route is not null)
-        {
-            tags.Add("http.route", route);
+            var tags = new TagList
+            {
+                { "http.request.method", method },
+                { "status499.phase", Status499Names.Of(phase) },
+            };
+            if (route is not null)
+            {
+                tags.Add("http.route", route);
+            }
+
+            _clientWait.Record(waited.TotalSeconds, tags);
         }
 
-        _clientClosedRequests.Add(1, tags);
+        if (_clientClosedRequests.Enabled)
+        {
+            var tags = new TagList
+            {
+                { "http.request.method", method },
+                { "status499.phase", Status499Names.Of(phase) },
+                { "status499.meaning", Status499Names.Of(meaning) },
+            };
+            if (route is not null)
+            {
+                tags.Add("http.route", route);
+            }
+
+            _clientClosedRequests.Add(1, tags);
+        }
     }
 
     public void TokenRejected(HttpContext context, string? route, TokenOutcome outcome)

@@ -217,6 +217,7 @@ public sealed class ConfigurationTests
           "Status499": {
             "DefaultMeaning": "None",
             "ClientClosedRequestLogLevel": "Warning",
+            "WastedWorkLogThreshold": "00:00:05",
             "Routes": [
               { "Pattern": "/arcgis/rest/services/{**path}", "Meaning": "TokenRequired" },
               { "Pattern": "/health", "Meaning": "none" }
@@ -248,6 +249,7 @@ public sealed class ConfigurationTests
         var options = app.Services.GetRequiredService<IOptions<Status499Options>>().Value;
         options.DefaultMeaning.Should().Be(Status499Meaning.None);
         options.ClientClosedRequestLogLevel.Should().Be(LogLevel.Warning);
+        options.WastedWorkLogThreshold.Should().Be(TimeSpan.FromSeconds(5));
         options.Routes.Select(r => (r.RoutePattern, r.Meaning, r.Source)).Should().Equal(
             ("/arcgis/rest/services/{**path}", Status499Meaning.TokenRequired, "Status499:Routes:0:Pattern"),
             ("/health", Status499Meaning.None, "Status499:Routes:1:Pattern"));
@@ -279,6 +281,7 @@ public sealed class ConfigurationTests
 
         defaults.DefaultMeaning.Should().NotBe(options.DefaultMeaning);
         defaults.ClientClosedRequestLogLevel.Should().NotBe(options.ClientClosedRequestLogLevel);
+        defaults.WastedWorkLogThreshold.Should().NotBe(options.WastedWorkLogThreshold);
         defaults.Token.Sources.Should().NotEqual(token.Sources);
         defaults.Token.CookieName.Should().NotBe(token.CookieName);
         defaults.Token.MaxTokenLength.Should().NotBe(token.MaxTokenLength);

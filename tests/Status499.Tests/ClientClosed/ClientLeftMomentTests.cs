@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Status499.Tests.Infrastructure;
+
+namespace Status499.Tests.ClientClosed;
+
+// Real Kestrel, a raw socket that resets at a known moment: every signal reports when the client left and how long the
+// handler kept running after that, not when a handler that ignores RequestAborted finally returned.
+public sealed class ClientLeftMomentTests
+{
+    private const int LeaveAfterEnteredMs = 400;
+    private const int HandlerRunsMs = 1500;
+
+    // Kestrel notices a reset socket and cancels RequestAborted within this long, even on a busy 2-core machine.
+    private const int LeaveNoticedWithinMs = 250;
+
+    [Theory]
+    [InlineData(500, true)]
+    [InlineData(5000, false)]
+    public async Task Handler_that_ignores_the_token_reports_when_the_client_left_and_the_work_wasted_after(int thresholdMs, bool warns)
+    {
+        var entered = new Signal();
+        var finished = new Signal();
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/late", async () =>
+            {
+                entered.Set();
+                await Task.Delay(HandlerRunsMs, CancellationToken.None);
+                finished.Set();
+                return "late";
+            }),
+            o => o.WastedWorkLogThreshold = TimeSpan.FromMilliseconds(thresholdMs));
+        using var waits = Collect(app, "status499.client_wait.duration");
+        using var wasted = Collect(app, "status499.wasted_work.duration");
+        double leftMs;
+
+        using (var client = await RawHttpClient.ConnectAsync(app.Port))
+        {
+            var sinceSent = Stopwatch.StartNew();
+            await client.SendGetAsync("/late");
+            await entered.WaitAsync();
+            await Task.Delay(LeaveAfterEnteredMs); // the moment under test, not a synchronisation
+            client.Close(CloseMode.Reset);
+            leftMs = sinceSent.Elapsed.TotalMilliseconds;
+        }
+
+        leftMs.Should().BeLessThan(HandlerRunsMs - 500, "the client must leave well before the handler ends (a starved thread pool delays it)");
+
+        await finished.WaitAsync();
+        (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
+
+        // The wait ends when the client left (~400 ms after the handler entered), not at the handler's end (~1500 ms).
+        var record = app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "ClientClosedRequest").Subject;
+        var loggedMs = double.Parse(record.StructuredState!.Single(kv => kv.Key == "ElapsedMilliseconds").Value!, CultureInfo.InvariantCulture);
+        loggedMs.Should().BeInRange(LeaveAfterEnteredMs - 10, leftMs + LeaveNoticedWithinMs);
+
+        await waits.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+        var wait = waits.GetMeasurementSnapshot().Should().ContainSingle().Subject;
+        wait.Value.Should().BeApproximately(loggedMs / 1000, 0.001, "the log and the histogram report the same wait");
+        wait.Tags["http.request.method"].Should().Be("GET");
+        wait.Tags["http.route"].Should().Be("/late");
+        wait.Tags["status499.phase"].Should().Be("handler");
+
+        // The handler ran ~1100 ms after the client left: the rest of its 1500 ms.
+        await wasted.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+        var waste = wasted.GetMeasurementSnapshot().Should().ContainSingle().Subject;
+        waste.Value.Should().BeInRange(0.8, 2.0);
+        waste.Tags["http.route"].Should().Be("/late");
+        waste.Tags.Should().NotContainKey("status499.phase");
+        // Task.Delay's timer may fire a few milliseconds early.
+        (wait.Value + waste.Value).Should().BeGreaterThanOrEqualTo((HandlerRunsMs - 20) / 1000.0, "wait plus waste is the whole request");
+
+        var warnings = app.Logs.GetSnapshot().Where(r => r.Id.Name == "WorkAfterClientLeft").ToList();
+        if (warns)
+        {
+            var warning = warnings.Should().ContainSingle().Subject;
+            warning.Id.Id.Should().Be(3);
+            warning.Level.Should().Be(LogLevel.Warning);
+            warning.Message.Should().Contain("GET /late (route /late) kept running").And.Contain("ms after the client left");
+        }
+        else
+        {
+            warnings.Should().BeEmpty("the waste stayed under the threshold");
+        }
+
+        app.Logs.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Error, "a client leaving is not an error");
+    }
+
+    [Fact]
+    public async Task Handler_that_honours_the_token_wastes_no_work()
+    {
+        var entered = new Signal();
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/honours", async (CancellationToken ct) =>
+            {
+                entered.Set();
+                await Task.Delay(Timeout.Infinite, ct);
+                return "never";
+            }),
+            o => o.WastedWorkLogThreshold = TimeSpan.FromMilliseconds(250));
+        using var waits = Collect(app, "status499.client_wait.duration");
+        using var wasted = Collect(app, "status499.wasted_work.duration");
+
+        using (var client = await RawHttpClient.ConnectAsync(app.Port))
+        {
+            await client.SendGetAsync("/honours");
+            await entered.WaitAsync();
+            await Task.Delay(LeaveAfterEnteredMs); // the moment under test, not a synchronisation
+            client.Close(CloseMode.Reset);
+        }
+
+        (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
+        await waits.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+        await wasted.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+        waits.GetMeasurementSnapshot().Should().ContainSingle().Which.Value.Should().BeInRange((LeaveAfterEnteredMs - 10) / 1000.0, 5);
+        wasted.GetMeasurementSnapshot().Should().ContainSingle().Which.Value.Should().BeLessThan(0.25, "the handler stopped when the client left");
+        app.Logs.GetSnapshot().Should().NotContain(r => r.Id.Name == "WorkAfterClientLeft");
+    }
+
+    [Fact]
+    public async Task Span_event_is_stamped_when_the_client_left_with_phase_and_meaning()
+    {
+        var entered = new Signal();
+        var finished = new Signal();
+        Activity? span = null;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        double leftMs;
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/late-span", async () =>
+        {
+            span = Activity.Current; // the hosting activity of this request, whatever other tests run meanwhile
+            entered.Set();
+            await Task.Delay(HandlerRunsMs, CancellationToken.None);
+            finished.Set();
+            return "late";
+        }));
+
+        using (var client = await RawHttpClient.ConnectAsync(app.Port))
+        {
+            var sinceSent = Stopwatch.StartNew();
+            await client.SendGetAsync("/late-span");
+            await entered.WaitAsync();
+            await Task.Delay(LeaveAfterEnteredMs); // the moment under test, not a synchronisation
+            client.Close(CloseMode.Reset);
+            leftMs = sinceSent.Elapsed.TotalMilliseconds;
+        }
+
+        leftMs.Should().BeLessThan(HandlerRunsMs - 500, "the client must leave well before the handler ends (a starved thread pool delays it)");
+
+        await finished.WaitAsync();
+        (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
+        var activity = span.Should().NotBeNull().And.Subject.As<Activity>();
+        var closed = activity.Events.Should().ContainSingle(e => e.Name == "status499.client_closed").Subject;
+        var offsetMs = (closed.Timestamp.UtcDateTime - activity.StartTimeUtc).TotalMilliseconds;
+        offsetMs.Should().BeInRange(LeaveAfterEnteredMs - 10, leftMs + LeaveNoticedWithinMs, "the event marks when the client left, not when the handler returned");
+        closed.Tags.Should().Contain(new KeyValuePair<string, object?>("status499.phase", "handler"))
+            .And.Contain(new KeyValuePair<string, object?>("status499.meaning", "client_closed_request"));
+        activity.GetTagItem("status499.phase").Should().Be("handler");
+    }
+
+    private static MetricCollector<double> Collect(TestApp app, string instrument)
+        => new(app.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Status499", instrument);
+}

@@ -167,6 +167,62 @@ public sealed class ClientLeftMomentTests
         activity.GetTagItem("status499.phase").Should().Be("handler");
     }
 
+    [Fact]
+    public async Task Http2_stream_reset_reports_when_the_client_left_and_the_work_wasted_after()
+    {
+        var entered = new Signal();
+        var finished = new Signal();
+        await using var app = await TestApp.StartAsync(
+            a =>
+            {
+                a.MapGet("/ping", () => "pong");
+                a.MapGet("/late-h2", async () =>
+                {
+                    entered.Set();
+                    await Task.Delay(HandlerRunsMs, CancellationToken.None);
+                    finished.Set();
+                    return "late";
+                });
+            },
+            protocols: Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+        using var waits = Collect(app, "status499.client_wait.duration");
+        using var wasted = Collect(app, "status499.wasted_work.duration");
+
+        using var handler = new SocketsHttpHandler();
+        using var http = new HttpClient(handler)
+        {
+            BaseAddress = app.BaseAddress,
+            DefaultRequestVersion = System.Net.HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+
+        // Connect first, so the time measured below is the request's, not the connection's setup.
+        (await http.GetStringAsync("/ping")).Should().Be("pong");
+
+        // Cancelling the request sends RST_STREAM for its stream only; the connection stays open.
+        using var cancel = new CancellationTokenSource();
+        var sinceSent = Stopwatch.StartNew();
+        var request = http.GetAsync("/late-h2", cancel.Token);
+        await entered.WaitAsync();
+        await Task.Delay(LeaveAfterEnteredMs); // the moment under test, not a synchronisation
+        await cancel.CancelAsync();
+        var leftMs = sinceSent.Elapsed.TotalMilliseconds;
+        await FluentActions.Awaiting(() => request).Should().ThrowAsync<OperationCanceledException>();
+        leftMs.Should().BeLessThan(HandlerRunsMs - 500, "the client must leave well before the handler ends (a starved thread pool delays it)");
+
+        await finished.WaitAsync();
+
+        // The hosting duration is recorded once the whole pipeline, Status499 included, is done with both requests.
+        await app.RequestDuration.WaitForMeasurementsAsync(2, TimeSpan.FromSeconds(10));
+        app.RequestDuration.GetMeasurementSnapshot().Select(m => Convert.ToInt32(m.Tags["http.response.status_code"], CultureInfo.InvariantCulture))
+            .Should().Equal(200, 499);
+        var wait = waits.GetMeasurementSnapshot().Should().ContainSingle().Subject;
+        wait.Tags["status499.phase"].Should().Be("handler");
+        wait.Value.Should().BeInRange((LeaveAfterEnteredMs - 10) / 1000.0, (leftMs + LeaveNoticedWithinMs) / 1000.0);
+        wasted.GetMeasurementSnapshot().Should().ContainSingle().Which.Value.Should().BeInRange(0.8, 2.0, "the handler ran ~1100 ms after the stream was reset");
+        app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "WorkAfterClientLeft", "the default threshold is 1 s");
+    }
+
     private static MetricCollector<double> Collect(TestApp app, string instrument)
         => new(app.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Status499", instrument);
 }

@@ -16,6 +16,11 @@ internal sealed class Status499OptionsValidator : IValidateOptions<Status499Opti
             errors.Add($"Status499:DefaultMeaning has the undefined value {(int)options.DefaultMeaning}.");
         }
 
+        if (options.WastedWorkLogThreshold < TimeSpan.Zero)
+        {
+            errors.Add($"Status499:WastedWorkLogThreshold must not be negative; it is {options.WastedWorkLogThreshold}.");
+        }
+
         foreach (var mapping in options.Routes)
         {
             if (!Enum.IsDefined(mapping.Meaning))

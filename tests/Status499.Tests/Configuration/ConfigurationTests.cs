@@ -86,6 +86,15 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Negative_wasted_work_threshold_names_the_setting()
+    {
+        await using var app = Build([], o => o.WastedWorkLogThreshold = TimeSpan.FromSeconds(-1));
+
+        (await FluentActions.Awaiting(() => app.StartAsync()).Should().ThrowAsync<OptionsValidationException>())
+            .Which.Message.Should().Contain("Status499:WastedWorkLogThreshold must not be negative");
+    }
+
+    [Fact]
     public void UseStatus499_without_AddStatus499_explains_what_is_missing()
     {
         var builder = WebApplication.CreateSlimBuilder();

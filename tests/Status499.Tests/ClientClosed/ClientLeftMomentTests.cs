@@ -184,6 +184,7 @@ public sealed class ClientLeftMomentTests
                     return "late";
                 });
             },
+            configure: o => o.WastedWorkLogThreshold = TimeSpan.FromMilliseconds(200),
             protocols: Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
         using var waits = Collect(app, "status499.client_wait.duration");
         using var wasted = Collect(app, "status499.wasted_work.duration");
@@ -218,9 +219,14 @@ public sealed class ClientLeftMomentTests
             .Should().Equal(200, 499);
         var wait = waits.GetMeasurementSnapshot().Should().ContainSingle().Subject;
         wait.Tags["status499.phase"].Should().Be("handler");
-        wait.Value.Should().BeInRange((LeaveAfterEnteredMs - 10) / 1000.0, (leftMs + LeaveNoticedWithinMs) / 1000.0);
-        wasted.GetMeasurementSnapshot().Should().ContainSingle().Which.Value.Should().BeInRange(0.8, 2.0, "the handler ran ~1100 ms after the stream was reset");
-        app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "WorkAfterClientLeft", "the default threshold is 1 s");
+        // Kestrel cancels a reset stream's RequestAborted on the thread pool, which a loaded machine (a cold, self-contained
+        // net8.0 run right after a build) delays by several hundred ms: the bound proves the moment is the reset's, not
+        // the handler's end (HandlerRunsMs), without timing the thread pool.
+        wait.Value.Should().BeInRange((LeaveAfterEnteredMs - 10) / 1000.0, (HandlerRunsMs - 250) / 1000.0);
+        var waste = wasted.GetMeasurementSnapshot().Should().ContainSingle().Subject.Value;
+        waste.Should().BeInRange(0.25, 2.0, "the handler ran on after the stream was reset");
+        (wait.Value + waste).Should().BeGreaterThanOrEqualTo((HandlerRunsMs - 20) / 1000.0, "wait and waste add up to the handler's run");
+        app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "WorkAfterClientLeft", "the threshold is 200 ms");
     }
 
     private static MetricCollector<double> Collect(TestApp app, string instrument)

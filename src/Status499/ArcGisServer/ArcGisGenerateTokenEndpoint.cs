@@ -57,17 +57,15 @@ internal sealed class ArcGisGenerateTokenEndpoint
         if (!isGet && FormReader.IsUrlEncoded(request))
         {
             var read = await FormReader.ReadAsync(context, _clientAbort);
-            switch (read.Status)
+            if (FormReader.EndedTheRequest(context, read))
             {
-                case FormReadStatus.ClientGone:
-                    // This endpoint's meaning is None, so no middleware records the 499: say it here.
-                    ClientAbort.EndLostRequestBody(context);
-                    return;
-                case FormReadStatus.Rejected:
-                    return;
-                case FormReadStatus.Unreadable:
-                    await RefuseAsync(context, Pretty(request, null), "UnreadableForm", 400, "The form body could not be read.");
-                    return;
+                return;
+            }
+
+            if (read.Status == FormReadStatus.Unreadable)
+            {
+                await RefuseAsync(context, Pretty(request, null), "UnreadableForm", 400, "The form body could not be read.");
+                return;
             }
 
             form = read.Form;

@@ -30,21 +30,13 @@ internal sealed class ArcGisRestInfoEndpoint
         if (!request.Query.ContainsKey("f") && FormReader.IsUrlEncoded(request))
         {
             var read = await FormReader.ReadAsync(context, _clientAbort);
-            switch (read.Status)
+            if (FormReader.EndedTheRequest(context, read))
             {
-                case FormReadStatus.ClientGone:
-                    // This endpoint's meaning is None, so no middleware records the 499: say it here.
-                    ClientAbort.EndLostRequestBody(context);
-                    return;
-                case FormReadStatus.Rejected:
-                    return;
-                case FormReadStatus.Read:
-                    form = read.Form;
-                    break;
-                default:
-                    // An unreadable form only loses the choice of format.
-                    break;
+                return;
             }
+
+            // An unreadable form (Form is null) only loses the choice of format.
+            form = read.Form;
         }
 
         var f = ArcGisRequestParameters.Read(context, "f", form);

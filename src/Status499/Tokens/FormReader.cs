@@ -44,6 +44,22 @@ internal static class FormReader
         }
     }
 
+    // For the library's own endpoints (generateToken, rest/info), whose meaning is None so no middleware records the
+    // 499: true when the read already ended the request (the client left, or Kestrel's refusal was answered).
+    public static bool EndedTheRequest(HttpContext context, FormRead read)
+    {
+        switch (read.Status)
+        {
+            case FormReadStatus.ClientGone:
+                ClientAbort.EndLostRequestBody(context);
+                return true;
+            case FormReadStatus.Rejected:
+                return true;
+            default:
+                return false;
+        }
+    }
+
     public static bool IsUrlEncoded(HttpRequest request)
         => Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             && mediaType.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);

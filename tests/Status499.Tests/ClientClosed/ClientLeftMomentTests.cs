@@ -14,7 +14,8 @@ namespace Status499.Tests.ClientClosed;
 public sealed class ClientLeftMomentTests
 {
     private const int LeaveAfterEnteredMs = 400;
-    private const int HandlerRunsMs = 1500;
+    // Long enough that a cold, loaded run (self-contained net8.0 right after a build) still leaves well before the end.
+    private const int HandlerRunsMs = 3000;
 
     // Kestrel notices a reset socket and cancels RequestAborted within this long, even on a busy 2-core machine.
     private const int LeaveNoticedWithinMs = 250;
@@ -54,7 +55,7 @@ public sealed class ClientLeftMomentTests
         await finished.WaitAsync();
         (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
 
-        // The wait ends when the client left (~400 ms after the handler entered), not at the handler's end (~1500 ms).
+        // The wait ends when the client left (~400 ms after the handler entered), not at the handler's end (HandlerRunsMs).
         var record = app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "ClientClosedRequest").Subject;
         var loggedMs = double.Parse(record.StructuredState!.Single(kv => kv.Key == "ElapsedMilliseconds").Value!, CultureInfo.InvariantCulture);
         loggedMs.Should().BeInRange(LeaveAfterEnteredMs - 10, leftMs + LeaveNoticedWithinMs);
@@ -66,10 +67,10 @@ public sealed class ClientLeftMomentTests
         wait.Tags["http.route"].Should().Be("/late");
         wait.Tags["status499.phase"].Should().Be("handler");
 
-        // The handler ran ~1100 ms after the client left: the rest of its 1500 ms.
+        // The handler ran on after the client left: the rest of its HandlerRunsMs.
         await wasted.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
         var waste = wasted.GetMeasurementSnapshot().Should().ContainSingle().Subject;
-        waste.Value.Should().BeInRange(0.8, 2.0);
+        waste.Value.Should().BeInRange((HandlerRunsMs - leftMs - LeaveNoticedWithinMs) / 1000.0, HandlerRunsMs / 1000.0 + 0.5);
         waste.Tags["http.route"].Should().Be("/late");
         waste.Tags.Should().NotContainKey("status499.phase");
         // Task.Delay's timer may fire a few milliseconds early.
@@ -224,7 +225,7 @@ public sealed class ClientLeftMomentTests
         // the handler's end (HandlerRunsMs), without timing the thread pool.
         wait.Value.Should().BeInRange((LeaveAfterEnteredMs - 10) / 1000.0, (HandlerRunsMs - 250) / 1000.0);
         var waste = wasted.GetMeasurementSnapshot().Should().ContainSingle().Subject.Value;
-        waste.Should().BeInRange(0.25, 2.0, "the handler ran on after the stream was reset");
+        waste.Should().BeInRange(0.25, HandlerRunsMs / 1000.0, "the handler ran on after the stream was reset");
         (wait.Value + waste).Should().BeGreaterThanOrEqualTo((HandlerRunsMs - 20) / 1000.0, "wait and waste add up to the handler's run");
         app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "WorkAfterClientLeft", "the threshold is 200 ms");
     }

@@ -17,8 +17,13 @@ public sealed class OpenTelemetryExportTests
     private const int LeaveAfterEnteredMs = 400;
     private const int HandlerRunsMs = 3000;
 
-    [Fact]
-    public async Task Client_that_leaves_is_exported_as_the_documented_instruments_span_event_and_hosting_499()
+    // The bucket advice of status499.client_wait.duration and status499.wasted_work.duration, and the README's View.
+    private static readonly double[] LatencyBounds = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Client_that_leaves_is_exported_as_the_documented_instruments_span_event_and_hosting_499(bool withBucketView)
     {
         var exported = new List<MetricSnapshot>();
         var spans = new LockedList<Activity>();
@@ -35,7 +40,14 @@ public sealed class OpenTelemetryExportTests
                 return "late";
             }),
             services: s => s.AddOpenTelemetry()
-                .WithMetrics(m => m.AddMeter("Status499", "Microsoft.AspNetCore.Hosting").AddInMemoryExporter(exported))
+                .WithMetrics(m =>
+                {
+                    m.AddMeter("Status499", "Microsoft.AspNetCore.Hosting").AddInMemoryExporter(exported);
+                    if (withBucketView)
+                    {
+                        m.AddView("status499.*.duration", new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBounds });
+                    }
+                })
                 .WithTracing(t => t.AddSource("Microsoft.AspNetCore").AddInMemoryExporter(spans)));
         double leftMs;
 
@@ -108,12 +120,13 @@ public sealed class OpenTelemetryExportTests
         (waitedSeconds + wasted.GetHistogramSum()).Should().BeGreaterThanOrEqualTo((HandlerRunsMs - 20) / 1000.0, "wait and waste add up to the handler's run");
 
 #if NET9_0_OR_GREATER
-        // The instruments' InstrumentAdvice (System.Diagnostics.DiagnosticSource 9+): buckets for request latency.
-        double[] expectedBounds = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+        // The instruments' InstrumentAdvice (System.Diagnostics.DiagnosticSource 9+): buckets for request latency; the
+        // View changes nothing.
+        var expectedBounds = LatencyBounds;
 #else
-        // net8.0 builds of the library cannot give advice, so OpenTelemetry uses its default buckets, made for
-        // milliseconds: a .NET 8 app needs the View the README shows.
-        double[] expectedBounds = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+        // net8.0 builds of the library cannot give advice, so without the README's View OpenTelemetry uses its default
+        // buckets, made for milliseconds: every wait under 5 s in one bucket.
+        double[] expectedBounds = withBucketView ? LatencyBounds : [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 #endif
         BoundsOf(waited).Should().Equal(expectedBounds);
         BoundsOf(wasted).Should().Equal(expectedBounds);

@@ -6,7 +6,7 @@
 #   1. system packages (apt), the Node clients (npm ci) and the ArcGIS Maps SDK test page
 #   2. one Release build of Status499.sln
 #   3. tests/Status499.Tests on net8.0, net9.0 and net10.0 (the older runtimes self-contained from NuGet runtime packs),
-#      then tests/Status499.Analyzers.Tests
+#      tests/Status499.Telemetry.Tests (OpenTelemetry export) on the same three, then tests/Status499.Analyzers.Tests
 #   4. tests/package/check.sh: pack, check the .nupkg/.snupkg, a fresh `dotnet new web` app using the package
 #   5. tests/Status499.AotApp/check.sh: a Native AOT publish of an app using the library, run and checked
 #
@@ -98,6 +98,18 @@ for tfm in "${FRAMEWORKS[@]}"; do
   per_runtime[$tfm]="passed $p, failed $f, skipped $nx"
 done
 
+# The OpenTelemetry export tests: a project of their own, since OpenTelemetry brings its own DiagnosticSource.
+for tfm in "${FRAMEWORKS[@]}"; do
+  step "OpenTelemetry export tests on $tfm"
+  dotnet test tests/Status499.Telemetry.Tests -c "$CONFIGURATION" --no-build -f "$tfm" \
+    --logger "trx;LogFileName=telemetry-$tfm.trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
+  status=$?
+  read -r p f nx < <( [ -f "$results/telemetry-$tfm.trx" ] && count_trx "$results/telemetry-$tfm.trx" || echo "0 0 0" )
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + nx))
+  per_runtime["telemetry $tfm"]="passed $p, failed $f, skipped $nx"
+done
+
 step "analyzer tests"
 dotnet test tests/Status499.Analyzers.Tests -c "$CONFIGURATION" --no-build \
   --logger "trx;LogFileName=analyzers.trx" --logger "console;verbosity=minimal" --results-directory "$results"
@@ -124,7 +136,7 @@ run_checks "native AOT checks" tests/Status499.AotApp/check.sh
 
 failed=$((failed + ${#setup_failures[@]}))
 echo
-for key in "${FRAMEWORKS[@]}" analyzers "package checks" "native AOT checks"; do
+for key in "${FRAMEWORKS[@]}" "telemetry net8.0" "telemetry net9.0" "telemetry net10.0" analyzers "package checks" "native AOT checks"; do
   echo "  $key -- ${per_runtime[$key]}"
 done
 for s in "${setup_failures[@]}"; do echo "  setup failed: $s"; done

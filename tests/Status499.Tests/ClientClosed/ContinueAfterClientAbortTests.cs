@@ -263,9 +263,43 @@ public sealed class ContinueAfterClientAbortTests
     }
 
     [Fact]
+    public async Task Abort_on_a_continued_route_still_aborts_the_connection_and_cancels_the_token()
+    {
+        var tokenCancelledAfterAbort = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/abort", (HttpContext context) =>
+        {
+            context.Abort();
+            tokenCancelledAfterAbort.TrySetResult(context.RequestAborted.IsCancellationRequested);
+        }).ContinueAfterClientAbort());
+        using var client = await RawHttpClient.ConnectAsync(app.Port);
+
+        await client.SendGetAsync("/abort");
+        string received;
+        try
+        {
+            received = await client.ReceiveToEndAsync();
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            received = string.Empty; // reset by the server
+        }
+
+        received.Should().BeEmpty("the connection was aborted, not answered");
+        (await tokenCancelledAfterAbort.Task.WaitAsync(TimeSpan.FromSeconds(15))).Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Options_pattern_lets_matching_requests_finish_after_the_client_resets()
     {
         var probe = new WorkProbe();
+        Activity? span = null;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        probe.OnEntered = () => span = Activity.Current; // this request's hosting activity, whatever other tests run meanwhile
         await using var app = await TestApp.StartAsync(
             a => a.MapPost("/payments/{id}/capture", probe.Handler),
             o => o.ContinueAfterClientAbort("/payments/{**rest}", TimeSpan.FromSeconds(45)),
@@ -277,6 +311,8 @@ public sealed class ContinueAfterClientAbortTests
         (await probe.Outcome).Should().Be(WorkOutcome.Completed);
         (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
         (await WaitForLogAsync(app, "WorkContinuedAfterClientLeft")).Message.Should().Contain("maximum 45000 ms");
+        span.Should().NotBeNull().And.Subject.As<Activity>().Events.Should().ContainSingle(e => e.Name == "status499.client_closed")
+            .Which.Tags.Should().Contain(new KeyValuePair<string, object?>("status499.continued", true));
     }
 
     // Sends the request, waits for the handler, resets the socket, waits until the server saw the client leave, then
@@ -333,6 +369,8 @@ public sealed class WorkProbe
 
     public bool FeatureSaysContinued { get; private set; }
 
+    public Action? OnEntered { get; set; }
+
     public void Release() => _release.TrySetResult();
 
     public void CaptureClientToken(WebApplication app) => app.Use((context, next) =>
@@ -346,6 +384,7 @@ public sealed class WorkProbe
     public async Task WorkAsync(HttpContext context)
     {
         FeatureSaysContinued = context.Features.Get<IStatus499Feature>()?.ContinuesAfterClientAbort ?? false;
+        OnEntered?.Invoke();
         var token = context.RequestAborted;
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (token.Register(() =>

@@ -125,7 +125,8 @@ internal sealed class Status499Middleware
         Task task;
         try
         {
-            // ContinueAfterClientAbort: only routes that declare it leave this line (ContinueAfterClientAbortLifetime.cs).
+            // ContinueAfterClientAbort: a declared route runs behind a RequestAborted that ignores the client
+            // (ContinueAfterClientAbortLifetime.cs); every other request goes straight on, allocating nothing.
             task = _continueResolver.Resolve(context) is { } maximum
                 ? ContinueAfterClientAbortLifetime.RunAsync(_next, context, state, maximum, _clientAbort.ApplicationStopping)
                 : _next(context);

@@ -28,4 +28,12 @@ public interface IStatus499Feature
 
     /// <summary>Where the token was found, or <see cref="TokenSource.None"/>.</summary>
     TokenSource TokenSource { get; }
+
+    /// <summary>
+    /// Whether the request's work was declared to go on when the client leaves (<c>ContinueAfterClientAbort()</c>,
+    /// <see cref="ContinueAfterClientAbortAttribute"/> or a <c>Status499Options.ContinueAfterClientAbort</c> pattern):
+    /// then <c>HttpContext.RequestAborted</c> does not fire for a disconnect, and a client that left is still recorded
+    /// in <see cref="DisconnectPhase"/>. Set once the endpoint runs (after a passed token check).
+    /// </summary>
+    bool ContinuesAfterClientAbort { get; }
 }

@@ -20,6 +20,7 @@ internal sealed class Status499Middleware
     private readonly ClientAbort _clientAbort;
     private readonly TokenRequestHandler _tokenHandler;
     private readonly TimeSpan _wastedWorkLogThreshold;
+    private readonly ContinueAfterClientAbortResolver _continueResolver;
 
     public Status499Middleware(
         RequestDelegate next,
@@ -28,7 +29,8 @@ internal sealed class Status499Middleware
         Status499Metrics metrics,
         TokenRequestHandler tokenHandler,
         ClientAbort clientAbort,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        ContinueAfterClientAbortResolver continueResolver)
     {
         _next = next;
         _resolver = resolver;
@@ -37,6 +39,7 @@ internal sealed class Status499Middleware
         _metrics = metrics;
         _tokenHandler = tokenHandler;
         _clientAbort = clientAbort;
+        _continueResolver = continueResolver;
         _logger = loggerFactory.CreateLogger("Status499.ClientClosedRequest");
     }
 
@@ -122,7 +125,11 @@ internal sealed class Status499Middleware
         Task task;
         try
         {
-            task = _next(context);
+            // ContinueAfterClientAbort: a declared route runs behind a RequestAborted that ignores the client
+            // (ContinueAfterClientAbortLifetime.cs); every other request goes straight on, allocating nothing.
+            task = _continueResolver.Resolve(context) is { } maximum
+                ? ContinueAfterClientAbortLifetime.RunAsync(_next, context, state, maximum, _clientAbort.ApplicationStopping)
+                : _next(context);
         }
         catch (Exception ex)
         {
@@ -255,14 +262,24 @@ internal sealed class Status499Middleware
 
             // Stamped at the moment the client left: now minus the time since, which does not depend on when the
             // activity started relative to this middleware.
-            activity.AddEvent(new ActivityEvent("status499.client_closed", DateTimeOffset.UtcNow - wasted, new ActivityTagsCollection
+            var tags = new ActivityTagsCollection
             {
                 { "status499.phase", Status499Names.Of(phase) },
                 { "status499.meaning", Status499Names.Of(state.Meaning) },
-            }));
+            };
+            if (state.ContinuesAfterClientAbort)
+            {
+                tags.Add("status499.continued", true);
+            }
+
+            activity.AddEvent(new ActivityEvent("status499.client_closed", DateTimeOffset.UtcNow - wasted, tags));
         }
 
-        if (wasted >= _wastedWorkLogThreshold && _logger.IsEnabled(LogLevel.Warning))
+        if (state.ContinuesAfterClientAbort)
+        {
+            LogContinuedWork(context, state, route, wasted);
+        }
+        else if (wasted >= _wastedWorkLogThreshold && _logger.IsEnabled(LogLevel.Warning))
         {
             Status499Log.WorkAfterClientLeft(_logger, context.Request.Method, RequestDescription.PathOf(context), route, wasted.TotalMilliseconds);
         }
@@ -274,6 +291,25 @@ internal sealed class Status499Middleware
             var path = RequestDescription.PathOf(context);
             Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, request.Method, path, route, Status499Names.Of(phase), waited.TotalMilliseconds, response.StatusCode);
 #pragma warning restore CA1873
+        }
+    }
+
+    // ContinueAfterClientAbort: the work after the client left was wanted, so no WorkAfterClientLeft warning; a warning
+    // only when the maximum cut it short.
+    private void LogContinuedWork(HttpContext context, Status499RequestState state, string? route, TimeSpan continued)
+    {
+        var maximum = state.ContinueMaximum.GetValueOrDefault();
+        if (state.ContinuedWorkStoppedAtMaximum)
+        {
+            if (_logger.IsEnabled(LogLevel.Warning))
+            {
+                Status499Log.ContinuedWorkStoppedAtMaximum(_logger, context.Request.Method, RequestDescription.PathOf(context), route, maximum.TotalMilliseconds);
+            }
+        }
+        else if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var path = RequestDescription.PathOf(context);
+            Status499Log.WorkContinuedAfterClientLeft(_logger, context.Request.Method, path, route, continued.TotalMilliseconds, maximum.TotalMilliseconds);
         }
     }
 

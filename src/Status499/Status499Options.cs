@@ -13,6 +13,16 @@ namespace Status499;
 public sealed class Status499Options
 {
     private readonly List<RouteMapping> _routes = [];
+    private readonly List<ContinueAfterClientAbortMapping> _continueRoutes = [];
+
+    /// <summary>
+    /// How long a route that continues after client abort may go on working after its client left, when its
+    /// declaration gives no maximum: 30 seconds. Continued work is meant to finish a short write (a payment, a database
+    /// transaction) that would otherwise stop halfway; 30 seconds is ample for that, matches the host's default
+    /// graceful shutdown timeout (<c>HostOptions.ShutdownTimeout</c>), and bounds work stuck on a dependency that
+    /// never answers.
+    /// </summary>
+    public static readonly TimeSpan DefaultContinueAfterClientAbortMaximum = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The meaning of requests that neither endpoint metadata nor a <see cref="MapRoute"/> pattern decides.
@@ -32,11 +42,21 @@ public sealed class Status499Options
     /// </summary>
     public TimeSpan WastedWorkLogThreshold { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The most any route may go on working after its client left, whatever maximum it declares: a larger one is
+    /// lowered to this. Lets an operator bound continued work for the whole app from configuration. Defaults to five
+    /// minutes; must be positive.
+    /// </summary>
+    public TimeSpan ContinueAfterClientAbortLimit { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Token validation settings for <see cref="Status499Meaning.TokenRequired"/> routes.</summary>
     public TokenRequiredOptions Token { get; } = new();
 
     // The route mappings, in the order they are tried.
     internal IReadOnlyList<RouteMapping> Routes => _routes;
+
+    // The ContinueAfterClientAbort patterns, in the order they are tried. Its name is the configuration key.
+    internal IReadOnlyList<ContinueAfterClientAbortMapping> ContinueAfterClientAbortRoutes => _continueRoutes;
 
     // Filled by the configuration binder; reported by Status499OptionsValidator so startup fails naming the key.
     // A field, not a property: the binder generator takes internal properties as configuration keys.
@@ -59,6 +79,30 @@ public sealed class Status499Options
         _routes.Add(new RouteMapping(routePattern, meaning, $"MapRoute(\"{routePattern}\")"));
         return this;
     }
+
+    /// <summary>
+    /// Lets every request whose path matches <paramref name="routePattern"/> finish its work when the client disconnects,
+    /// unless endpoint metadata (<c>ContinueAfterClientAbort()</c>, <see cref="ContinueAfterClientAbortAttribute"/>)
+    /// decides: <c>HttpContext.RequestAborted</c> does not fire for the disconnect, but still fires on server shutdown,
+    /// on a <c>UseRequestTimeouts()</c> timeout, and <paramref name="maximum"/> after the client left. The request is
+    /// still recorded as client-closed. The first matching pattern wins.
+    /// </summary>
+    /// <param name="routePattern">An ASP.NET Core route template, as for <see cref="MapRoute"/>, for example <c>/payments/{**rest}</c>.</param>
+    /// <param name="maximum">
+    /// How long the work may go on after the client left; <c>null</c> for
+    /// <see cref="DefaultContinueAfterClientAbortMaximum"/>. Must be positive; never more than
+    /// <see cref="ContinueAfterClientAbortLimit"/>.
+    /// </param>
+    /// <returns>These options, for chaining.</returns>
+    public Status499Options ContinueAfterClientAbort(string routePattern, TimeSpan? maximum = null)
+    {
+        ArgumentNullException.ThrowIfNull(routePattern);
+        _continueRoutes.Add(new ContinueAfterClientAbortMapping(routePattern, maximum, $"ContinueAfterClientAbort(\"{routePattern}\")"));
+        return this;
+    }
+
+    internal void AddConfiguredContinueRoute(string routePattern, TimeSpan? maximum, string configurationKey)
+        => _continueRoutes.Add(new ContinueAfterClientAbortMapping(routePattern, maximum, configurationKey));
 
     internal void AddConfiguredRoute(string routePattern, Status499Meaning meaning, string configurationKey)
         => _routes.Add(new RouteMapping(routePattern, meaning, configurationKey));

@@ -45,6 +45,15 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     public long StartTimestamp { get; private set; }
 
+    // ContinueAfterClientAbort (ClientClosed/ContinueAfterClientAbortLifetime.cs): the route's maximum while its
+    // handler runs with a RequestAborted that ignores the client; null on every other request.
+    public TimeSpan? ContinueMaximum { get; set; }
+
+    public bool ContinuesAfterClientAbort => ContinueMaximum.HasValue;
+
+    // The continued work was still running when the maximum passed, and RequestAborted was cancelled for it.
+    public bool ContinuedWorkStoppedAtMaximum { get; set; }
+
     // True when the first write found the client already gone and set 499 before the response started.
     public bool AbortedBeforeStart { get; private set; }
 
@@ -125,6 +134,8 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
         DisconnectPhase = ClientDisconnectPhase.None;
         TokenOutcome = TokenOutcome.NotChecked;
         TokenSource = TokenSource.None;
+        ContinueMaximum = null;
+        ContinuedWorkStoppedAtMaximum = false;
     }
 
     // Records the moment the client leaves, which can be long before a handler that ignores RequestAborted returns.

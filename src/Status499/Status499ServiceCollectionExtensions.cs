@@ -34,6 +34,7 @@ public static class Status499ServiceCollectionExtensions
         services.TryAddSingleton<ClientAbort>();
         services.TryAddSingleton<TokenRequestHandler>();
         services.TryAddSingleton(static sp => new MeaningResolver(sp.GetRequiredService<IOptions<Status499Options>>().Value));
+        services.TryAddSingleton(static sp => new ContinueAfterClientAbortResolver(sp.GetRequiredService<IOptions<Status499Options>>().Value));
         services.TryAddSingleton<Status499PipelineState>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, Status499StartupFilter>());
         return new Status499Builder(services);

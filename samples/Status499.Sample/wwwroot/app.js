@@ -10,6 +10,8 @@ const $ = (id) => document.getElementById(id);
 const cases = {
   slow: { method: "GET", path: "/slow" },
   ignores: { method: "GET", path: "/ignores-token" },
+  // Continues after the client left: the order is saved anyway (GET /orders counts them).
+  orders: { method: "POST", path: "/orders" },
   // A body big enough to still be uploading when the abort comes (the server reads it slowly). Made once, at load:
   // handing 16 MB to the browser takes a moment, which would otherwise delay the request past the abort.
   upload: { method: "POST", path: "/upload", body: (() => { const blob = new Blob([new Uint8Array(16 * 1024 * 1024)]); return () => blob; })() },

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Hosting;
 
@@ -18,6 +19,18 @@ internal sealed class ClientAbort
 
     public ClientAbort(IHostApplicationLifetime lifetime) => _applicationStopping = lifetime.ApplicationStopping;
 
+    public CancellationToken ApplicationStopping => _applicationStopping;
+
+    // The token the client's departure cancels. On a ContinueAfterClientAbort route HttpContext.RequestAborted is a
+    // token that deliberately ignores the client, so the truth is read from behind it. One feature lookup, as
+    // HttpContext.RequestAborted itself does.
+    public static CancellationToken ClientAborted(HttpContext context) => context.Features.Get<IHttpRequestLifetimeFeature>() switch
+    {
+        ContinueAfterClientAbortLifetime continued => continued.ClientAborted,
+        { } lifetime => lifetime.RequestAborted,
+        null => default,
+    };
+
     // The exceptions a client abort produces. Compare the state of RequestAborted, not
     // OperationCanceledException.CancellationToken: handlers often pass a linked token (dotnet/aspnetcore#44697).
     // Kestrel's BadHttpRequestException and ConnectionResetException are IOExceptions.
@@ -29,7 +42,7 @@ internal sealed class ClientAbort
     // - Graceful shutdown aborts the requests still running when the shutdown timeout ends.
     public bool IsClientAbort(HttpContext context)
     {
-        if (!context.RequestAborted.IsCancellationRequested || _applicationStopping.IsCancellationRequested)
+        if (!ClientAborted(context).IsCancellationRequested || _applicationStopping.IsCancellationRequested)
         {
             return false;
         }
@@ -124,7 +137,7 @@ internal sealed class ClientAbort
             return false;
         }
 
-        var aborted = context.RequestAborted;
+        var aborted = ClientAborted(context);
         if (!aborted.CanBeCanceled)
         {
             return false;

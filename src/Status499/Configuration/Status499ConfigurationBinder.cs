@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -70,6 +71,46 @@ internal static class Status499ConfigurationBinder
             {
                 options.AddConfiguredRoute(pattern, value, route.Path + ":Pattern");
             }
+        }
+
+        BindContinueRoutes(configuration, options, errors);
+    }
+
+    // ContinueAfterClientAbortRoutes: [ { "Pattern": "/payments/{**rest}", "Maximum": "00:00:45" } ], Maximum optional.
+    // Built like Routes, so each keeps its key for error messages.
+    private static void BindContinueRoutes(IConfiguration configuration, Status499Options options, List<string> errors)
+    {
+        foreach (var route in configuration.GetSection(nameof(Status499Options.ContinueAfterClientAbortRoutes)).GetChildren())
+        {
+            foreach (var setting in route.GetChildren())
+            {
+                if (setting.Key is not ("Pattern" or "Maximum"))
+                {
+                    errors.Add($"{setting.Path} is not a ContinueAfterClientAbort route setting; a route has a Pattern and an optional Maximum.");
+                }
+            }
+
+            var pattern = route["Pattern"];
+            if (string.IsNullOrWhiteSpace(pattern))
+            {
+                errors.Add($"{route.Path}:Pattern is missing; each ContinueAfterClientAbort route needs a Pattern.");
+                continue;
+            }
+
+            TimeSpan? maximum = null;
+            var setMaximum = route.GetSection("Maximum");
+            if (setMaximum.Value is { } text)
+            {
+                if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) || value <= TimeSpan.Zero)
+                {
+                    errors.Add($"{setMaximum.Path} has the value '{text}', which is not a positive time span such as 00:00:45.");
+                    continue;
+                }
+
+                maximum = value;
+            }
+
+            options.AddConfiguredContinueRoute(pattern, maximum, route.Path + ":Pattern");
         }
     }
 

@@ -28,35 +28,55 @@ internal sealed class Status499OptionsValidator : IValidateOptions<Status499Opti
                 errors.Add($"{mapping.Source}: the meaning {(int)mapping.Meaning} is not a defined Status499Meaning.");
             }
 
-            RoutePattern pattern;
-            try
+            ValidatePattern(mapping.RoutePattern, mapping.Source, errors);
+        }
+
+        if (options.ContinueAfterClientAbortLimit <= TimeSpan.Zero)
+        {
+            errors.Add($"Status499:ContinueAfterClientAbortLimit must be positive; it is {options.ContinueAfterClientAbortLimit}.");
+        }
+
+        foreach (var mapping in options.ContinueAfterClientAbortRoutes)
+        {
+            if (mapping.Maximum <= TimeSpan.Zero)
             {
-                pattern = RoutePatternFactory.Parse(mapping.RoutePattern);
-            }
-            catch (RoutePatternException ex)
-            {
-                errors.Add($"{mapping.Source}: '{mapping.RoutePattern}' is not a valid route pattern: {ex.Message}");
-                continue;
+                errors.Add($"{mapping.Source}: the maximum must be positive; it is {mapping.Maximum}.");
             }
 
-            if (HasGlobOutsideCatchAll(pattern))
-            {
-                errors.Add($"{mapping.Source}: '{mapping.RoutePattern}' has a '*' outside a parameter, which matches only a literal '*'. " +
-                    "Route patterns are ASP.NET Core route templates: write '/api/{**rest}' for everything under /api.");
-            }
-
-            foreach (var parameter in pattern.Parameters)
-            {
-                if (parameter.ParameterPolicies.Count > 0)
-                {
-                    errors.Add($"{mapping.Source}: the parameter '{parameter.Name}' has a constraint; constraints are not supported in Status499 route patterns.");
-                }
-            }
+            ValidatePattern(mapping.RoutePattern, mapping.Source, errors);
         }
 
         TokenRequiredOptionsValidator.Validate(options.Token, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidatePattern(string routePattern, string source, List<string> errors)
+    {
+        RoutePattern pattern;
+        try
+        {
+            pattern = RoutePatternFactory.Parse(routePattern);
+        }
+        catch (RoutePatternException ex)
+        {
+            errors.Add($"{source}: '{routePattern}' is not a valid route pattern: {ex.Message}");
+            return;
+        }
+
+        if (HasGlobOutsideCatchAll(pattern))
+        {
+            errors.Add($"{source}: '{routePattern}' has a '*' outside a parameter, which matches only a literal '*'. " +
+                "Route patterns are ASP.NET Core route templates: write '/api/{**rest}' for everything under /api.");
+        }
+
+        foreach (var parameter in pattern.Parameters)
+        {
+            if (parameter.ParameterPolicies.Count > 0)
+            {
+                errors.Add($"{source}: the parameter '{parameter.Name}' has a constraint; constraints are not supported in Status499 route patterns.");
+            }
+        }
     }
 
     // A glob-style '/api/*' parses as a literal segment and would silently protect only the path '/api/*'.

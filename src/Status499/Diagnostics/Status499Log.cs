@@ -18,6 +18,18 @@ internal static partial class Status499Log
         Message = "{Method} {Path} (route {Route}) kept running {WastedMilliseconds} ms after the client left.")]
     public static partial void WorkAfterClientLeft(ILogger logger, string method, string path, string? route, double wastedMilliseconds);
 
+    // On a ContinueAfterClientAbort route the work after the client left was wanted: Information instead of
+    // WorkAfterClientLeft, logged whenever the client left before the work ended.
+    [LoggerMessage(EventId = 4, EventName = "WorkContinuedAfterClientLeft", Level = LogLevel.Information,
+        Message = "{Method} {Path} (route {Route}) went on {ContinuedMilliseconds} ms after the client left, as declared by ContinueAfterClientAbort (maximum {MaximumMilliseconds} ms).")]
+    public static partial void WorkContinuedAfterClientLeft(ILogger logger, string method, string path, string? route, double continuedMilliseconds, double maximumMilliseconds);
+
+    // The continued work was still running at the route's maximum, so RequestAborted was cancelled: work the route
+    // wanted finished may have stopped halfway.
+    [LoggerMessage(EventId = 5, EventName = "ContinuedWorkStoppedAtMaximum", Level = LogLevel.Warning,
+        Message = "{Method} {Path} (route {Route}) was still running {MaximumMilliseconds} ms after the client left, the ContinueAfterClientAbort maximum; its RequestAborted was cancelled.")]
+    public static partial void ContinuedWorkStoppedAtMaximum(ILogger logger, string method, string path, string? route, double maximumMilliseconds);
+
     [LoggerMessage(EventId = 10, EventName = "TokenMissing", Level = LogLevel.Debug,
         Message = "No token on {Method} {Path}: answered 499 Token Required.")]
     public static partial void TokenMissing(ILogger logger, string method, string path);

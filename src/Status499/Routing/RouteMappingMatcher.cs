@@ -27,6 +27,12 @@ internal sealed class RouteMappingMatcher
         _isLiteral = TryGetLiteralPrefix(pattern, out _literalPath, out _hasCatchAll);
     }
 
+    // A pattern that carries no meaning (a ContinueAfterClientAbort pattern): only IsMatch is used.
+    public RouteMappingMatcher(RoutePattern pattern)
+        : this(pattern, Status499Meaning.None)
+    {
+    }
+
     public Status499Meaning Meaning { get; }
 
     public bool IsMatch(PathString path)

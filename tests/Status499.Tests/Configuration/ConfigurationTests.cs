@@ -85,6 +85,52 @@ public sealed class ConfigurationTests
             .Which.Message.Should().Contain("MapRoute(\"/broken/{\")");
     }
 
+    [Theory]
+    [InlineData("Status499:ContinueAfterClientAbortRoutes:0:Maximum", "soon", "Status499:ContinueAfterClientAbortRoutes:0:Maximum")]
+    [InlineData("Status499:ContinueAfterClientAbortRoutes:0:Maximum", "-00:00:01", "Status499:ContinueAfterClientAbortRoutes:0:Maximum")]
+    [InlineData("Status499:ContinueAfterClientAbortRoutes:0:Maximum", "00:00:00", "Status499:ContinueAfterClientAbortRoutes:0:Maximum")]
+    [InlineData("Status499:ContinueAfterClientAbortRoutes:0:Pattern", "", "Status499:ContinueAfterClientAbortRoutes:0:Pattern")]
+    [InlineData("Status499:ContinueAfterClientAbortRoutes:0:Pattern", "/payments/{id:int}", "Status499:ContinueAfterClientAbortRoutes:0:Pattern")]
+    [InlineData("Status499:ContinueAfterClientAbortRoutes:0:Pattern", "/payments/*", "Status499:ContinueAfterClientAbortRoutes:0:Pattern")]
+    [InlineData("Status499:ContinueAfterClientAbortRoutes:0:Maximun", "00:00:10", "Status499:ContinueAfterClientAbortRoutes:0:Maximun")]
+    [InlineData("Status499:ContinueAfterClientAbortRoute:0:Pattern", "/x", "ContinueAfterClientAbortRoute")]
+    [InlineData("Status499:ContinueAfterClientAbortLimit", "00:00:00", "Status499:ContinueAfterClientAbortLimit")]
+    [InlineData("Status499:ContinueAfterClientAbortLimit", "later", "Status499:ContinueAfterClientAbortLimit")]
+    public async Task Bad_continue_after_client_abort_configuration_stops_startup_naming_the_key(string key, string value, string namedKey)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Status499:ContinueAfterClientAbortRoutes:0:Pattern"] = "/payments/{**rest}",
+            ["Status499:ContinueAfterClientAbortRoutes:0:Maximum"] = "00:00:45",
+        };
+        settings[key] = value;
+        await using var app = Build(settings);
+
+        (await FluentActions.Awaiting(() => app.StartAsync()).Should().ThrowAsync<OptionsValidationException>())
+            .Which.Message.Should().Contain(namedKey);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public async Task Non_positive_continue_maximum_in_code_names_the_call(int seconds)
+    {
+        await using var app = Build([], o => o.ContinueAfterClientAbort("/payments/{**rest}", TimeSpan.FromSeconds(seconds)));
+
+        (await FluentActions.Awaiting(() => app.StartAsync()).Should().ThrowAsync<OptionsValidationException>())
+            .Which.Message.Should().Contain("ContinueAfterClientAbort(\"/payments/{**rest}\"): the maximum must be positive");
+    }
+
+    [Fact]
+    public async Task Non_positive_continue_maximum_on_an_endpoint_or_attribute_is_refused_where_it_is_declared()
+    {
+        await using var app = WebApplication.CreateSlimBuilder().Build();
+        FluentActions.Invoking(() => app.MapGet("/x", () => "x").ContinueAfterClientAbort(TimeSpan.Zero))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("maximum");
+        FluentActions.Invoking(() => new ContinueAfterClientAbortAttribute { MaximumSeconds = -1 })
+            .Should().Throw<ArgumentOutOfRangeException>();
+    }
+
     [Fact]
     public async Task Negative_wasted_work_threshold_names_the_setting()
     {
@@ -227,6 +273,11 @@ public sealed class ConfigurationTests
             "DefaultMeaning": "None",
             "ClientClosedRequestLogLevel": "Warning",
             "WastedWorkLogThreshold": "00:00:05",
+            "ContinueAfterClientAbortLimit": "00:02:00",
+            "ContinueAfterClientAbortRoutes": [
+              { "Pattern": "/payments/{**rest}", "Maximum": "00:00:45" },
+              { "Pattern": "/jobs/{**rest}" }
+            ],
             "Routes": [
               { "Pattern": "/arcgis/rest/services/{**path}", "Meaning": "TokenRequired" },
               { "Pattern": "/health", "Meaning": "none" }
@@ -262,6 +313,10 @@ public sealed class ConfigurationTests
         options.Routes.Select(r => (r.RoutePattern, r.Meaning, r.Source)).Should().Equal(
             ("/arcgis/rest/services/{**path}", Status499Meaning.TokenRequired, "Status499:Routes:0:Pattern"),
             ("/health", Status499Meaning.None, "Status499:Routes:1:Pattern"));
+        options.ContinueAfterClientAbortLimit.Should().Be(TimeSpan.FromMinutes(2));
+        options.ContinueAfterClientAbortRoutes.Should().Equal(
+            new Status499.Routing.ContinueAfterClientAbortMapping("/payments/{**rest}", TimeSpan.FromSeconds(45), "Status499:ContinueAfterClientAbortRoutes:0:Pattern"),
+            new Status499.Routing.ContinueAfterClientAbortMapping("/jobs/{**rest}", null, "Status499:ContinueAfterClientAbortRoutes:1:Pattern"));
         var token = options.Token;
         token.Sources.Should().Equal(TokenSource.Cookie, TokenSource.AuthorizationHeader); // replaces the defaults
         token.CookieName.Should().Be("agstoken");
@@ -291,6 +346,7 @@ public sealed class ConfigurationTests
         defaults.DefaultMeaning.Should().NotBe(options.DefaultMeaning);
         defaults.ClientClosedRequestLogLevel.Should().NotBe(options.ClientClosedRequestLogLevel);
         defaults.WastedWorkLogThreshold.Should().NotBe(options.WastedWorkLogThreshold);
+        defaults.ContinueAfterClientAbortLimit.Should().NotBe(options.ContinueAfterClientAbortLimit);
         defaults.Token.Sources.Should().NotEqual(token.Sources);
         defaults.Token.CookieName.Should().NotBe(token.CookieName);
         defaults.Token.MaxTokenLength.Should().NotBe(token.MaxTokenLength);

@@ -53,6 +53,22 @@ public sealed class SampleTests
         (await client.GetAsync("/api/report?token=status499-demo-token")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task Sample_saves_the_order_although_the_client_left_and_records_a_499()
+    {
+        await using var sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?>());
+        using var client = new HttpClient { BaseAddress = new Uri(sample.Url) };
+        (await client.GetStringAsync("/orders")).Should().Be("""{"saved":0}""");
+
+        // The handler takes 2 s; the client gives up well before.
+        using var leave = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
+        await FluentActions.Awaiting(() => client.PostAsync("/orders", null, leave.Token)).Should().ThrowAsync<OperationCanceledException>();
+
+        (await Signal.EventuallyAsync(() => client.GetStringAsync("/orders").GetAwaiter().GetResult() == """{"saved":1}""")).Should().BeTrue("the order is saved after the client left");
+        (await Signal.EventuallyAsync(() => client.GetStringAsync("/demo/counters").GetAwaiter().GetResult().Contains("/orders", StringComparison.Ordinal)))
+            .Should().BeTrue("the request is still recorded as client-closed");
+    }
+
     // `dotnet run --project samples/Status499.Sample --urls …` (the README's command) takes this profile: Development,
     // where the demo defaults apply.
     [Fact]

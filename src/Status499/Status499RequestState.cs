@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -50,6 +52,12 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     public HttpContext Context => _context!;
 
+    // The middleware serving the request, for the continuation after an awaited handler (Status499Middleware.AwaitNext).
+    public Status499Middleware Middleware { get; set; } = null!;
+
+    // The handler's task while Status499Middleware.AwaitNext waits for it.
+    public Task? PendingNext { get; set; }
+
     private CancellationTokenSource? _validationCancellation;
 
     // One source per connection, reset after each validation, so the timeout costs no allocation per request.
@@ -72,6 +80,28 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
             cts.Dispose();
             _validationCancellation = null;
         }
+    }
+
+    private string? _tokenHeader;
+    private string? _headerToken;
+
+    // The token cut out of a header value. Kestrel allocates a new string for each request's header, so the last value
+    // and its token are kept: when the next request sends the same value, its token string is reused. Compared in
+    // fixed time, since the kept value may be another request's secret.
+    public string HeaderToken(string header, ReadOnlySpan<char> token)
+    {
+        var last = _tokenHeader;
+        if (last is not null && (ReferenceEquals(last, header)
+            || (last.Length == header.Length
+                && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(last.AsSpan()), MemoryMarshal.AsBytes(header.AsSpan())))))
+        {
+            return _headerToken!;
+        }
+
+        var created = token.ToString();
+        _headerToken = created;
+        _tokenHeader = header;
+        return created;
     }
 
     private TokenValidatorContext? _validatorContext;

@@ -58,7 +58,7 @@ internal sealed class Status499Middleware
             return _next(context);
         }
 
-        var state = Status499RequestState.Get(context);
+        var state = Status499RequestState.Rent(context);
         state.Initialize(context, meaning, _clientAbort, Stopwatch.GetTimestamp());
         state.Middleware = this;
         context.Features.Set<IStatus499Feature>(state);

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Status499;
 
@@ -14,12 +14,24 @@ namespace Status499;
 // ResponseBufferingStream), before Kestrel runs OnStarting callbacks. To make them log 499 for a handler that
 // ignores RequestAborted and writes late, the status must be changed before the write reaches them.
 //
-// Instances are cached per connection through IPersistentStateFeature (Kestrel keeps that dictionary across the
-// requests of a connection), so the steady state allocates nothing.
+// Instances are rented from a small bounded pool and returned when the response has completed (OnCompleted, after
+// every middleware has returned and before the server disposes the HttpContext), as Kestrel pools its HttpContexts:
+// the steady state allocates nothing per request, and an idle keep-alive connection holds no state at all (caching
+// one per connection through IPersistentStateFeature cost ~800 B per connection, docs/benchmarks.md). On return the
+// feature is removed from the request, so nothing can reach the instance once another request uses it.
 #pragma warning disable CA1001 // The wrapper stream owns nothing: the server owns the real one.
 internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBodyFeature
 {
-    private static readonly object s_persistentStateKey = new();
+    // A few per core: enough for the requests in flight on a busy server; beyond that a request allocates its own
+    // state and the pool drops it on return.
+    private static readonly ObjectPool<Status499RequestState> s_pool =
+        new DefaultObjectPool<Status499RequestState>(new Policy(), Environment.ProcessorCount * 8);
+
+    private static readonly Func<object, Task> s_returnOnCompleted = static state =>
+    {
+        ((Status499RequestState)state).Return();
+        return Task.CompletedTask;
+    };
 
     private ResponseStartObservingStream? _stream;
     private ResponseStartObservingPipeWriter? _writer;
@@ -60,7 +72,7 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     private CancellationTokenSource? _validationCancellation;
 
-    // One source per connection, reset after each validation, so the timeout costs no allocation per request.
+    // One source per pooled state, reset after each validation, so the timeout costs no allocation per request.
     public CancellationTokenSource RentValidationCancellation() => _validationCancellation ??= new CancellationTokenSource();
 
     // The validator did not finish: cancel its token and forget the source, which it may still be registered on.
@@ -106,7 +118,7 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     private TokenValidatorContext? _validatorContext;
 
-    // One context per connection: a synchronous validator costs no allocation per request.
+    // One context per pooled state: a synchronous validator costs no allocation per request.
     public TokenValidatorContext RentValidatorContext(HttpContext context, string token, TokenSource source, CancellationToken cancellationToken)
     {
         if (_validatorContext is { } reused)
@@ -124,23 +136,43 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     internal IHttpResponseBodyFeature InnerBody => _innerBody!;
 
-    public static Status499RequestState Get(HttpContext context)
+    // A host that never runs OnCompleted callbacks only costs an allocation: the state is then never reused.
+    public static Status499RequestState Rent(HttpContext context)
     {
-        var persistent = context.Features.Get<IPersistentStateFeature>();
-        if (persistent is null)
+        var state = s_pool.Get();
+        context.Response.OnCompleted(s_returnOnCompleted, state);
+        return state;
+    }
+
+    private void Return()
+    {
+        StopWatchingClientLeaving();
+        if (_context is { } context)
         {
-            return new Status499RequestState();
+            var features = context.Features;
+            if (ReferenceEquals(features.Get<IStatus499Feature>(), this))
+            {
+                features.Set<IStatus499Feature>(null);
+            }
+
+            if (_innerBody is not null && ReferenceEquals(features.Get<IHttpResponseBodyFeature>(), this))
+            {
+                features.Set(_innerBody);
+            }
         }
 
-        var state = persistent.State;
-        if (state.TryGetValue(s_persistentStateKey, out var existing) && existing is Status499RequestState)
-        {
-            return (Status499RequestState)existing;
-        }
+        _context = null;
+        _innerBody = null;
+        PendingNext = null;
+        Middleware = null!;
+        s_pool.Return(this);
+    }
 
-        var created = new Status499RequestState();
-        state[s_persistentStateKey] = created;
-        return created;
+    private sealed class Policy : PooledObjectPolicy<Status499RequestState>
+    {
+        public override Status499RequestState Create() => new();
+
+        public override bool Return(Status499RequestState obj) => true;
     }
 
     public void Initialize(HttpContext context, Status499Meaning meaning, ClientAbort clientAbort, long startTimestamp)
@@ -228,8 +260,7 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
         }
     }
 
-    // Created on first use: a host without IPersistentStateFeature (TestServer, IIS in-process) pays for a wrapper
-    // only on requests that write through it.
+    // Created on first use: a state that only ever serves token routes never creates them.
     Stream IHttpResponseBodyFeature.Stream => _stream ??= new ResponseStartObservingStream(this);
 
     PipeWriter IHttpResponseBodyFeature.Writer => _writer ??= new ResponseStartObservingPipeWriter(this);

@@ -35,6 +35,12 @@ public static class IdleConnections
         var after = await HeapAsync(host, port);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count} idle connections on {path}: heap {before} -> {after} B, {(after - before) / (double)count:F0} B per connection"));
+        // IDLE_HOLD_SECONDS keeps the connections open a while, e.g. to take a dotnet-gcdump of the server.
+        if (int.TryParse(Environment.GetEnvironmentVariable("IDLE_HOLD_SECONDS"), out var hold))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(hold));
+        }
+
         foreach (var socket in sockets)
         {
             socket.Dispose();

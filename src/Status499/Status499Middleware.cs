@@ -20,6 +20,7 @@ internal sealed class Status499Middleware
     private readonly ClientAbort _clientAbort;
     private readonly TokenRequestHandler _tokenHandler;
     private readonly TimeSpan _wastedWorkLogThreshold;
+    private readonly bool _guardReturnsState;
 
     public Status499Middleware(
         RequestDelegate next,
@@ -28,8 +29,10 @@ internal sealed class Status499Middleware
         Status499Metrics metrics,
         TokenRequestHandler tokenHandler,
         ClientAbort clientAbort,
+        Status499PipelineState pipeline,
         ILoggerFactory loggerFactory)
     {
+        _guardReturnsState = pipeline.GuardInstalled;
         _next = next;
         _resolver = resolver;
         _clientClosedLogLevel = options.Value.ClientClosedRequestLogLevel;
@@ -58,7 +61,7 @@ internal sealed class Status499Middleware
             return _next(context);
         }
 
-        var state = Status499RequestState.Rent(context);
+        var state = Status499RequestState.Rent(context, registerReturn: !_guardReturnsState);
         state.Initialize(context, meaning, _clientAbort, Stopwatch.GetTimestamp());
         state.Middleware = this;
         context.Features.Set<IStatus499Feature>(state);

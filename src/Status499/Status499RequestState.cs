@@ -27,9 +27,14 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
     private static readonly ObjectPool<Status499RequestState> s_pool =
         new DefaultObjectPool<Status499RequestState>(new Policy(), Environment.ProcessorCount * 8);
 
-    private static readonly Func<object, Task> s_returnOnCompleted = static state =>
+    // Returns the state of the request whose HttpContext is given, if it has one.
+    public static readonly Func<object, Task> ReturnOnCompleted = static context =>
     {
-        ((Status499RequestState)state).Return();
+        if (((HttpContext)context).Features.Get<IStatus499Feature>() is Status499RequestState state)
+        {
+            state.Return();
+        }
+
         return Task.CompletedTask;
     };
 
@@ -136,11 +141,16 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     internal IHttpResponseBodyFeature InnerBody => _innerBody!;
 
+    // registerReturn: false when the TokenRouteGuard, in front of the whole pipeline, returns it (ReturnOnCompleted).
     // A host that never runs OnCompleted callbacks only costs an allocation: the state is then never reused.
-    public static Status499RequestState Rent(HttpContext context)
+    public static Status499RequestState Rent(HttpContext context, bool registerReturn)
     {
         var state = s_pool.Get();
-        context.Response.OnCompleted(s_returnOnCompleted, state);
+        if (registerReturn)
+        {
+            context.Response.OnCompleted(ReturnOnCompleted, context);
+        }
+
         return state;
     }
 

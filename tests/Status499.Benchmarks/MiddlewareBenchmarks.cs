@@ -25,6 +25,7 @@ public class MiddlewareBenchmarks
     private RequestDelegate _abortBaseline = null!;
     private RequestDelegate _abortWithStatus499 = null!;
     private RequestDelegate _delegateValidatorWithStatus499 = null!;
+    private RequestDelegate _withStatus499AndSplitHop = null!;
     private HttpContext _asyncRoute = null!;
     private HttpContext _abortedRoute = null!;
     private HttpContext _delegateTokenRoute = null!;
@@ -63,6 +64,15 @@ public class MiddlewareBenchmarks
         _baseline = endpoint;
         _withStatus499 = Build(provider, withStatus499: true, endpoint);
         _emptyMiddleware = Build(provider, withStatus499: false, endpoint);
+
+        // What splitting the middleware in two (client-closed recording, then the token check) would add on every
+        // request: one more hop that looks the shared feature up and passes the request on.
+        var split = new ApplicationBuilder(provider);
+        split.UseStatus499();
+        split.Use(static (HttpContext context, RequestDelegate next) =>
+            context.Features.Get<IStatus499Feature>() is { Meaning: Status499Meaning.TokenRequired } ? Task.CompletedTask : next(context));
+        split.Run(endpoint);
+        _withStatus499AndSplitHop = split.Build();
         _asyncBaseline = asyncEndpoint;
         _asyncWithStatus499 = Build(provider, withStatus499: true, asyncEndpoint);
         _asyncEmptyMiddleware = Build(provider, withStatus499: false, asyncEndpoint);
@@ -99,6 +109,9 @@ public class MiddlewareBenchmarks
 
     [Benchmark]
     public Task ClientClosedRequest_route_from_metadata() => _withStatus499(NextRequest(_clientClosedRoute));
+
+    [Benchmark]
+    public Task ClientClosedRequest_route_plus_split_hop() => _withStatus499AndSplitHop(NextRequest(_clientClosedRoute));
 
     [Benchmark]
     public Task ClientClosedRequest_route_from_pattern() => _withStatus499(NextRequest(_patternRoute));

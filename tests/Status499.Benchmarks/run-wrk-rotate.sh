@@ -3,11 +3,12 @@
 # ASP.NET Core alone, an empty middleware and Status499 within ONE run, so that the shared machine's load affects
 # all three alike. The server is pinned to CPU 0 and wrk to CPU 1 (taskset) when there are two or more cores.
 # Bytes per request = the server's GC.GetTotalAllocatedBytes(precise: true) delta / requests. Needs wrk.
-# Usage: bash tests/Status499.Benchmarks/run-wrk-rotate.sh [seconds] [rounds]
+# Usage: bash tests/Status499.Benchmarks/run-wrk-rotate.sh [seconds] [rounds] [routes, default "ok async secure"]
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-10}
 rounds=${2:-2}
+routes=${3:-ok async secure}
 dotnet build -c Release >/dev/null
 dll=bin/Release/net10.0/Status499.Benchmarks.dll
 url=http://127.0.0.1:5099
@@ -15,7 +16,7 @@ server_cpu=() ; client_cpu=()
 if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then server_cpu=(taskset -c 0); client_cpu=(taskset -c 1); fi
 printf '%-6s %-8s %-6s %12s %10s %8s\n' round route mode requests req/s B/req
 for round in $(seq 1 "$rounds"); do
-  for route in ok async secure; do
+  for route in $routes; do
     header=()
     [ "$route" = secure ] && header=(-H "X-Esri-Authorization: Bearer good")
     for mode in alone empty with; do

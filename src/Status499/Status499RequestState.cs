@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
-using Microsoft.AspNetCore.Connections.Features;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Status499;
 
@@ -12,12 +14,29 @@ namespace Status499;
 // ResponseBufferingStream), before Kestrel runs OnStarting callbacks. To make them log 499 for a handler that
 // ignores RequestAborted and writes late, the status must be changed before the write reaches them.
 //
-// Instances are cached per connection through IPersistentStateFeature (Kestrel keeps that dictionary across the
-// requests of a connection), so the steady state allocates nothing.
+// Instances are rented from a small bounded pool and returned when the response has completed (OnCompleted, after
+// every middleware has returned and before the server disposes the HttpContext), as Kestrel pools its HttpContexts:
+// the steady state allocates nothing per request, and an idle keep-alive connection holds no state at all (caching
+// one per connection through IPersistentStateFeature cost ~800 B per connection, docs/benchmarks.md). On return the
+// feature is removed from the request, so nothing can reach the instance once another request uses it.
 #pragma warning disable CA1001 // The wrapper stream owns nothing: the server owns the real one.
 internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBodyFeature
 {
-    private static readonly object s_persistentStateKey = new();
+    // A few per core: enough for the requests in flight on a busy server; beyond that a request allocates its own
+    // state and the pool drops it on return.
+    private static readonly ObjectPool<Status499RequestState> s_pool =
+        new DefaultObjectPool<Status499RequestState>(new Policy(), Environment.ProcessorCount * 8);
+
+    // Returns the state of the request whose HttpContext is given, if it has one.
+    public static readonly Func<object, Task> ReturnOnCompleted = static context =>
+    {
+        if (((HttpContext)context).Features.Get<IStatus499Feature>() is Status499RequestState state)
+        {
+            state.Return();
+        }
+
+        return Task.CompletedTask;
+    };
 
     private ResponseStartObservingStream? _stream;
     private ResponseStartObservingPipeWriter? _writer;
@@ -59,9 +78,15 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     public HttpContext Context => _context!;
 
+    // The middleware serving the request, for the continuation after an awaited handler (Status499Middleware.AwaitNext).
+    public Status499Middleware Middleware { get; set; } = null!;
+
+    // The handler's task while Status499Middleware.AwaitNext waits for it.
+    public Task? PendingNext { get; set; }
+
     private CancellationTokenSource? _validationCancellation;
 
-    // One source per connection, reset after each validation, so the timeout costs no allocation per request.
+    // One source per pooled state, reset after each validation, so the timeout costs no allocation per request.
     public CancellationTokenSource RentValidationCancellation() => _validationCancellation ??= new CancellationTokenSource();
 
     // The validator did not finish: cancel its token and forget the source, which it may still be registered on.
@@ -83,9 +108,31 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
         }
     }
 
+    private string? _tokenHeader;
+    private string? _headerToken;
+
+    // The token cut out of a header value. Kestrel allocates a new string for each request's header, so the last value
+    // and its token are kept: when the next request sends the same value, its token string is reused. Compared in
+    // fixed time, since the kept value may be another request's secret.
+    public string HeaderToken(string header, ReadOnlySpan<char> token)
+    {
+        var last = _tokenHeader;
+        if (last is not null && (ReferenceEquals(last, header)
+            || (last.Length == header.Length
+                && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(last.AsSpan()), MemoryMarshal.AsBytes(header.AsSpan())))))
+        {
+            return _headerToken!;
+        }
+
+        var created = token.ToString();
+        _headerToken = created;
+        _tokenHeader = header;
+        return created;
+    }
+
     private TokenValidatorContext? _validatorContext;
 
-    // One context per connection: a synchronous validator costs no allocation per request.
+    // One context per pooled state: a synchronous validator costs no allocation per request.
     public TokenValidatorContext RentValidatorContext(HttpContext context, string token, TokenSource source, CancellationToken cancellationToken)
     {
         if (_validatorContext is { } reused)
@@ -103,23 +150,48 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     internal IHttpResponseBodyFeature InnerBody => _innerBody!;
 
-    public static Status499RequestState Get(HttpContext context)
+    // registerReturn: false when the TokenRouteGuard, in front of the whole pipeline, returns it (ReturnOnCompleted).
+    // A host that never runs OnCompleted callbacks only costs an allocation: the state is then never reused.
+    public static Status499RequestState Rent(HttpContext context, bool registerReturn)
     {
-        var persistent = context.Features.Get<IPersistentStateFeature>();
-        if (persistent is null)
+        var state = s_pool.Get();
+        if (registerReturn)
         {
-            return new Status499RequestState();
+            context.Response.OnCompleted(ReturnOnCompleted, context);
         }
 
-        var state = persistent.State;
-        if (state.TryGetValue(s_persistentStateKey, out var existing) && existing is Status499RequestState)
+        return state;
+    }
+
+    private void Return()
+    {
+        StopWatchingClientLeaving();
+        if (_context is { } context)
         {
-            return (Status499RequestState)existing;
+            var features = context.Features;
+            if (ReferenceEquals(features.Get<IStatus499Feature>(), this))
+            {
+                features.Set<IStatus499Feature>(null);
+            }
+
+            if (_innerBody is not null && ReferenceEquals(features.Get<IHttpResponseBodyFeature>(), this))
+            {
+                features.Set(_innerBody);
+            }
         }
 
-        var created = new Status499RequestState();
-        state[s_persistentStateKey] = created;
-        return created;
+        _context = null;
+        _innerBody = null;
+        PendingNext = null;
+        Middleware = null!;
+        s_pool.Return(this);
+    }
+
+    private sealed class Policy : PooledObjectPolicy<Status499RequestState>
+    {
+        public override Status499RequestState Create() => new();
+
+        public override bool Return(Status499RequestState obj) => true;
     }
 
     public void Initialize(HttpContext context, Status499Meaning meaning, ClientAbort clientAbort, long startTimestamp)
@@ -209,8 +281,7 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
         }
     }
 
-    // Created on first use: a host without IPersistentStateFeature (TestServer, IIS in-process) pays for a wrapper
-    // only on requests that write through it.
+    // Created on first use: a state that only ever serves token routes never creates them.
     Stream IHttpResponseBodyFeature.Stream => _stream ??= new ResponseStartObservingStream(this);
 
     PipeWriter IHttpResponseBodyFeature.Writer => _writer ??= new ResponseStartObservingPipeWriter(this);

@@ -33,6 +33,9 @@ public static class Status499ServiceCollectionExtensions
         services.TryAddSingleton<Status499Metrics>();
         services.TryAddSingleton<ClientAbort>();
         services.TryAddSingleton<TokenRequestHandler>();
+
+        // Reads the final collection when first resolved (after the host is built) to learn the validator's lifetime.
+        services.TryAddSingleton(sp => new TokenValidatorResolver(sp, services));
         services.TryAddSingleton(static sp => new MeaningResolver(sp.GetRequiredService<IOptions<Status499Options>>().Value));
         services.TryAddSingleton(static sp => new ContinueAfterClientAbortResolver(sp.GetRequiredService<IOptions<Status499Options>>().Value));
         services.TryAddSingleton<Status499PipelineState>();

@@ -16,6 +16,7 @@ internal sealed class Status499StartupFilter : IStartupFilter
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         app.UseMiddleware<TokenRouteGuard>();
+        app.ApplicationServices.GetRequiredService<Status499PipelineState>().GuardInstalled = true;
         next(app);
         VerifyTokenRoutesCanBeChecked(app.ApplicationServices);
     };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -6,32 +7,66 @@ using Microsoft.Extensions.Logging;
 
 namespace Status499.Benchmarks;
 
-// A minimal Kestrel app for wrk: "with" puts UseStatus499() in front of the endpoint, "without" does not.
-// GET /gc answers the process's total allocated bytes, so a run's bytes per request are (after - before) / requests.
+// A minimal Kestrel app for wrk and the idle-connection measurement. Modes:
+//   alone (or "without"): ASP.NET Core only;
+//   empty: one middleware that does nothing but `await next(context)`, the floor of any awaiting middleware;
+//   with: AddStatus499() (which also installs the token guard) and UseStatus499().
+// Routes: /ok and /hello (sync), /async (the handler awaits once), /secure (a TokenRequired route in "with", validated by
+// an allocation-free delegate; a plain endpoint otherwise). GET /gc answers the process's total allocated bytes, so a
+// run's bytes per request are (after - before) / requests; GET /heap answers the managed heap after a full blocking GC.
 public static class KestrelLoadApp
 {
+    public const string ValidToken = "good";
+
     public static async Task RunAsync(string[] args)
     {
-        var withStatus499 = args.Length == 0 || args[0] != "without";
+        var mode = args.Length == 0 ? "with" : args[0] == "without" ? "alone" : args[0];
         var url = args.Length > 1 ? args[1] : "http://127.0.0.1:5099";
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url);
-        if (withStatus499)
+        if (mode == "with")
         {
-            builder.Services.AddStatus499();
+            builder.Services.AddStatus499()
+                .AddTokenValidator(static ctx => new(ctx.Token == ValidToken ? TokenValidatorResult.Valid() : TokenValidatorResult.Invalid()));
         }
 
         var app = builder.Build();
-        if (withStatus499)
+        if (mode == "with")
         {
             app.UseRouting();
             app.UseStatus499();
         }
+        else if (mode == "empty")
+        {
+            app.Use(static async (HttpContext context, RequestDelegate next) => await next(context));
+        }
 
+        app.MapGet("/ok", static () => "Hello");
         app.MapGet("/hello", static () => "Hello");
-        app.MapGet("/gc", static () => GC.GetTotalAllocatedBytes(precise: true).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Console.WriteLine($"Listening on {url} ({(withStatus499 ? "with" : "without")} Status499)");
+        app.MapGet("/async", static async () =>
+        {
+            await Task.Yield();
+            return "Hello";
+        });
+        var secure = app.MapGet("/secure", static () => "Hello");
+        if (mode == "with")
+        {
+            secure.RequireToken();
+        }
+
+        app.MapGet("/gc", static () => GC.GetTotalAllocatedBytes(precise: true).ToString(CultureInfo.InvariantCulture));
+        app.MapGet("/heap", static () =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+            }
+
+            return GC.GetTotalMemory(forceFullCollection: false).ToString(CultureInfo.InvariantCulture);
+        });
+        Console.WriteLine($"Listening on {url} ({mode})");
         await app.RunAsync();
     }
 }

@@ -31,7 +31,8 @@ internal sealed class TokenReader
         _maxFormLength = options.MaxFormLength;
     }
 
-    public ValueTask<TokenRead> ReadAsync(HttpContext context)
+    // state keeps the last header token, so a connection that repeats its token allocates no string for it.
+    public ValueTask<TokenRead> ReadAsync(HttpContext context, Status499RequestState state)
     {
         var found = TokenRead.Missing;
         for (var i = 0; i < _sources.Length; i++)
@@ -39,10 +40,10 @@ internal sealed class TokenReader
             var source = _sources[i];
             if (source == TokenSource.Form && IsUrlEncodedFormPost(context.Request))
             {
-                return ReadWithFormAsync(context, found, i);
+                return ReadWithFormAsync(context, state, found, i);
             }
 
-            var read = ReadSource(context, source);
+            var read = ReadSource(context, state, source);
             if (!Merge(ref found, read))
             {
                 return new(found);
@@ -52,7 +53,7 @@ internal sealed class TokenReader
         return new(found);
     }
 
-    private async ValueTask<TokenRead> ReadWithFormAsync(HttpContext context, TokenRead found, int formIndex)
+    private async ValueTask<TokenRead> ReadWithFormAsync(HttpContext context, Status499RequestState state, TokenRead found, int formIndex)
     {
         var read = await ReadFormAsync(context);
         if (!Merge(ref found, read))
@@ -62,7 +63,7 @@ internal sealed class TokenReader
 
         for (var i = formIndex + 1; i < _sources.Length; i++)
         {
-            if (!Merge(ref found, ReadSource(context, _sources[i])))
+            if (!Merge(ref found, ReadSource(context, state, _sources[i])))
             {
                 break;
             }
@@ -100,20 +101,22 @@ internal sealed class TokenReader
         return true;
     }
 
-    private TokenRead ReadSource(HttpContext context, TokenSource source)
+    private TokenRead ReadSource(HttpContext context, Status499RequestState state, TokenSource source)
     {
         var request = context.Request;
         return source switch
         {
-            TokenSource.EsriAuthorizationHeader => ReadBearerHeader(request.Headers[EsriAuthorizationHeaderName], TokenSource.EsriAuthorizationHeader, requireBearer: true),
-            TokenSource.AuthorizationHeader => ReadBearerHeader(request.Headers.Authorization, TokenSource.AuthorizationHeader, requireBearer: false),
-            TokenSource.Query => ReadValues(request.Query[TokenParameter], TokenSource.Query),
+            TokenSource.EsriAuthorizationHeader => ReadBearerHeader(state, request.Headers[EsriAuthorizationHeaderName], TokenSource.EsriAuthorizationHeader, requireBearer: true),
+            TokenSource.AuthorizationHeader => ReadBearerHeader(state, request.Headers.Authorization, TokenSource.AuthorizationHeader, requireBearer: false),
+            // Request.Query creates and caches a QueryFeature on first use (an allocation per request on Kestrel);
+            // without a query string there is nothing to parse.
+            TokenSource.Query => request.QueryString.HasValue ? ReadValues(request.Query[TokenParameter], TokenSource.Query) : TokenRead.Missing,
             TokenSource.Cookie when _cookieName is not null => ReadValue(request.Cookies[_cookieName], TokenSource.Cookie),
             _ => TokenRead.Missing,
         };
     }
 
-    private TokenRead ReadBearerHeader(StringValues values, TokenSource source, bool requireBearer)
+    private TokenRead ReadBearerHeader(Status499RequestState state, StringValues values, TokenSource source, bool requireBearer)
     {
         if (values.Count == 0)
         {
@@ -125,7 +128,8 @@ internal sealed class TokenReader
             return TokenRead.Bad(MalformedTokenReason.MultipleValues);
         }
 
-        var value = values[0].AsSpan().Trim();
+        var header = values[0]!;
+        var value = header.AsSpan().Trim();
         if (value.IsEmpty)
         {
             return TokenRead.Missing;
@@ -149,7 +153,7 @@ internal sealed class TokenReader
             return TokenRead.Bad(MalformedTokenReason.MalformedHeader);
         }
 
-        return Checked(token.ToString(), source);
+        return token.Length > _maxLength ? TokenRead.Bad(MalformedTokenReason.TooLong) : new TokenRead(state.HeaderToken(header, token), source, MalformedTokenReason.None);
     }
 
     private TokenRead ReadValues(StringValues values, TokenSource source)

@@ -21,9 +21,12 @@ internal sealed class TokenRequestHandler
     private readonly ClientAbort _clientAbort;
     private readonly ILogger _logger;
     private readonly TimeSpan _timeout;
+    private readonly TokenValidatorResolver _validators;
 
-    public TokenRequestHandler(IOptions<Status499Options> options, Status499Metrics metrics, ClientAbort clientAbort, ILoggerFactory loggerFactory)
+    public TokenRequestHandler(
+        IOptions<Status499Options> options, Status499Metrics metrics, ClientAbort clientAbort, TokenValidatorResolver validators, ILoggerFactory loggerFactory)
     {
+        _validators = validators;
         var tokenOptions = options.Value.Token;
         _reader = new TokenReader(tokenOptions, clientAbort);
         _writer = new ArcGisErrorWriter(tokenOptions);
@@ -38,7 +41,7 @@ internal sealed class TokenRequestHandler
         // CORS preflights are not exempt: a preflight that reaches this point was not answered by UseCors(), so letting
         // it through would run the endpoint without a token. Put UseCors() before UseStatus499() (README).
         // The reader decides through ClientAbort whether a failed form read means the client left; it does not throw for it.
-        var read = _reader.ReadAsync(context);
+        var read = _reader.ReadAsync(context, state);
         return read.IsCompletedSuccessfully ? Validate(context, state, read.Result) : AwaitReadAsync(read, context, state);
     }
 
@@ -72,7 +75,7 @@ internal sealed class TokenRequestHandler
         ITokenValidator? validator;
         try
         {
-            validator = context.RequestServices.GetService<ITokenValidator>();
+            validator = _validators.Resolve(context);
         }
         catch (Exception ex)
         {

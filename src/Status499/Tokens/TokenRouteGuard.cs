@@ -36,8 +36,11 @@ internal sealed class TokenRouteGuard
 
     public Task InvokeAsync(HttpContext context)
     {
-        // Kestrel keeps the OnStarting stack across the requests of a connection: no allocation per request.
+        // Kestrel keeps the OnStarting and OnCompleted stacks across the requests of a connection: no allocation per
+        // request. Registered first, the OnCompleted callback runs after every other one (they run last-in first-out),
+        // so the request state stays readable in the app's own OnCompleted callbacks.
         context.Response.OnStarting(_checkOnStarting, context);
+        context.Response.OnCompleted(Status499RequestState.ReturnOnCompleted, context);
         return _next(context);
     }
 

@@ -4,8 +4,8 @@ namespace Status499.Tokens;
 
 /// <summary>The input of <see cref="ITokenValidator.ValidateAsync"/>: the token, where it came from, and the request.</summary>
 /// <remarks>
-/// Like <see cref="Microsoft.AspNetCore.Http.HttpContext"/>, the instance is reused for the next request on the same
-/// connection: read what you need while <see cref="ITokenValidator.ValidateAsync"/> runs and do not keep the object.
+/// Like <see cref="Microsoft.AspNetCore.Http.HttpContext"/>, the instance is pooled and reused for a later request:
+/// read what you need while <see cref="ITokenValidator.ValidateAsync"/> runs and do not keep the object.
 /// </remarks>
 public sealed class TokenValidatorContext
 {
@@ -29,7 +29,7 @@ public sealed class TokenValidatorContext
     /// </summary>
     public CancellationToken CancellationToken { get => _cancellationToken; init => _cancellationToken = value; }
 
-    // The token check keeps one instance per connection, so a synchronous validator costs no allocation per request.
+    // The token check keeps one instance per pooled request state, so a synchronous validator costs no allocation per request.
     internal void Reuse(HttpContext httpContext, string token, TokenSource source, CancellationToken cancellationToken)
     {
         _httpContext = httpContext;

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Throughput and bytes allocated per request on Kestrel for /ok, /async and the token route, rotating
+# ASP.NET Core alone, an empty middleware and Status499 within ONE run, so that the shared machine's load affects
+# all three alike. The server is pinned to CPU 0 and wrk to CPU 1 (taskset) when there are two or more cores.
+# Bytes per request = the server's GC.GetTotalAllocatedBytes(precise: true) delta / requests. Needs wrk.
+# Usage: bash tests/Status499.Benchmarks/run-wrk-rotate.sh [seconds] [rounds] [routes, default "ok async secure"]
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds=${1:-10}
+rounds=${2:-2}
+routes=${3:-ok async secure}
+dotnet build -c Release >/dev/null
+dll=bin/Release/net10.0/Status499.Benchmarks.dll
+url=http://127.0.0.1:5099
+server_cpu=() ; client_cpu=()
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then server_cpu=(taskset -c 0); client_cpu=(taskset -c 1); fi
+printf '%-6s %-8s %-6s %12s %10s %8s\n' round route mode requests req/s B/req
+for round in $(seq 1 "$rounds"); do
+  for route in $routes; do
+    header=()
+    [ "$route" = secure ] && header=(-H "X-Esri-Authorization: Bearer good")
+    for mode in alone empty with; do
+      "${server_cpu[@]}" dotnet "$dll" kestrel "$mode" "$url" >/dev/null &
+      pid=$!
+      until curl -sf "$url/ok" >/dev/null; do sleep 0.2; done
+      [ "$(curl -s -o /dev/null -w '%{http_code}' "${header[@]}" "$url/$route")" = 200 ] || { echo "GET /$route failed in $mode"; exit 1; }
+      "${client_cpu[@]}" wrk -t1 -c4 -d3s "${header[@]}" "$url/$route" >/dev/null     # warm-up: JIT, tiering, caches
+      before=$(curl -s "$url/gc")
+      out=$("${client_cpu[@]}" wrk -t1 -c4 -d"${seconds}s" "${header[@]}" "$url/$route")
+      after=$(curl -s "$url/gc")
+      requests=$(echo "$out" | awk '/requests in/ {print $1}')
+      rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+      printf '%-6s %-8s %-6s %12s %10s %8s\n' "$round" "/$route" "$mode" "$requests" "$rps" \
+        "$(awk -v a="$after" -v b="$before" -v r="$requests" 'BEGIN { printf "%.1f", (a - b) / r }')"
+      kill "$pid"; wait "$pid" 2>/dev/null || true
+    done
+  done
+done

@@ -30,5 +30,8 @@ public sealed class ContinueAfterClientAbortAttribute : Attribute, IContinueAfte
     }
 
     /// <inheritdoc />
-    TimeSpan? IContinueAfterClientAbortMetadata.Maximum => _maximumSeconds > 0 ? TimeSpan.FromSeconds(_maximumSeconds) : null;
+    // Above the largest limit any value is lowered to the limit anyway; capping here keeps TimeSpan from overflowing.
+    TimeSpan? IContinueAfterClientAbortMetadata.Maximum => _maximumSeconds > 0
+        ? TimeSpan.FromSeconds(Math.Min(_maximumSeconds, Status499Options.MaxContinueAfterClientAbortLimit.TotalSeconds))
+        : null;
 }

@@ -86,10 +86,18 @@ internal sealed class Status499Middleware
             {
                 state.StopWatchingClientLeaving();
                 OnTokenCheckEnded(context, state, check);
+                state.Release();
                 return Task.CompletedTask;
             }
 
-            return upgrade ? _next(context) : InvokeNext(context, state);
+            if (upgrade)
+            {
+                // Nothing more to record for an upgraded request: the state stays the feature's until OnCompleted.
+                state.Release();
+                return _next(context);
+            }
+
+            return InvokeNext(context, state);
         }
 
         state.WrapResponseBody();
@@ -106,6 +114,7 @@ internal sealed class Status499Middleware
         catch
         {
             state.StopWatchingClientLeaving();
+            state.Release();
             throw;
         }
 
@@ -113,9 +122,11 @@ internal sealed class Status499Middleware
         {
             state.StopWatchingClientLeaving();
             OnTokenCheckEnded(context, state, check);
+            state.Release();
         }
         else if (upgrade)
         {
+            state.Release();
             await _next(context);
         }
         else
@@ -145,6 +156,7 @@ internal sealed class Status499Middleware
             state.StopWatchingClientLeaving();
             state.RestoreResponseBody();
             OnPipelineCompleted(context, state);
+            state.Release();
             return Task.CompletedTask;
         }
 
@@ -170,12 +182,37 @@ internal sealed class Status499Middleware
         }
 
         state.StopWatchingClientLeaving();
-        state.RestoreResponseBody();
-        middleware.OnPipelineCompleted(state.Context, state);
+        if (!state.ResponseCompleted)
+        {
+            state.RestoreResponseBody();
+            middleware.OnPipelineCompleted(state.Context, state);
+        }
+
+        state.Release();
     }
 
     // task has failed or been canceled; awaiting it again rethrows its exception with its original stack trace.
     private async Task OnNextFailedAsync(Task task, Status499RequestState state)
+    {
+        try
+        {
+            if (state.ResponseCompleted)
+            {
+                // Nobody awaits this request any more (see Status499RequestState._owners): nothing to record.
+                state.StopWatchingClientLeaving();
+                await task;
+                return;
+            }
+
+            await RecordFailureAsync(task, state);
+        }
+        finally
+        {
+            state.Release();
+        }
+    }
+
+    private async Task RecordFailureAsync(Task task, Status499RequestState state)
     {
         var context = state.Context;
         try

@@ -45,9 +45,12 @@ public sealed class Status499Options
     /// <summary>
     /// The most any route may go on working after its client left, whatever maximum it declares: a larger one is
     /// lowered to this. Lets an operator bound continued work for the whole app from configuration. Defaults to five
-    /// minutes; must be positive.
+    /// minutes; must be positive and at most one day (startup fails otherwise).
     /// </summary>
     public TimeSpan ContinueAfterClientAbortLimit { get; set; } = TimeSpan.FromMinutes(5);
+
+    // The largest ContinueAfterClientAbortLimit the validator accepts; larger route maxima are lowered to the limit.
+    internal static readonly TimeSpan MaxContinueAfterClientAbortLimit = TimeSpan.FromDays(1);
 
     /// <summary>Token validation settings for <see cref="Status499Meaning.TokenRequired"/> routes.</summary>
     public TokenRequiredOptions Token { get; } = new();

@@ -27,16 +27,24 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
     private static readonly ObjectPool<Status499RequestState> s_pool =
         new DefaultObjectPool<Status499RequestState>(new Policy(), Environment.ProcessorCount * 8);
 
-    // Returns the state of the request whose HttpContext is given, if it has one.
+    // OnCompleted: the response is over, so nothing may reach the state through the request any more; it goes back to
+    // the pool once the middleware is done with it too (Release).
     public static readonly Func<object, Task> ReturnOnCompleted = static context =>
     {
         if (((HttpContext)context).Features.Get<IStatus499Feature>() is Status499RequestState state)
         {
-            state.Return();
+            state.ResponseCompleted = true;
+            state.Detach();
+            state.Release();
         }
 
         return Task.CompletedTask;
     };
+
+    // Two owners per rental: the middleware, until its last step, and the OnCompleted callback. Usually the middleware
+    // finishes first, but an outer middleware that stops awaiting its next (a home-made timeout that answers 504)
+    // completes the response while the pipeline still runs: the state must not serve another request meanwhile.
+    private int _owners;
 
     private ResponseStartObservingStream? _stream;
     private ResponseStartObservingPipeWriter? _writer;
@@ -155,6 +163,8 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
     public static Status499RequestState Rent(HttpContext context, bool registerReturn)
     {
         var state = s_pool.Get();
+        state._owners = 2;
+        state.ResponseCompleted = false;
         if (registerReturn)
         {
             context.Response.OnCompleted(ReturnOnCompleted, context);
@@ -163,9 +173,21 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
         return state;
     }
 
-    private void Return()
+    // The response completed while the pipeline was still running (see _owners): the middleware then records nothing
+    // on a context the server may already have reset for the connection's next request.
+    public bool ResponseCompleted { get; private set; }
+
+    // Called by the middleware when it will not touch the state again, and by ReturnOnCompleted.
+    public void Release()
     {
-        StopWatchingClientLeaving();
+        if (Interlocked.Decrement(ref _owners) == 0)
+        {
+            ReturnToPool();
+        }
+    }
+
+    private void Detach()
+    {
         if (_context is { } context)
         {
             var features = context.Features;
@@ -179,7 +201,15 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
                 features.Set(_innerBody);
             }
         }
+    }
 
+    private void ReturnToPool()
+    {
+        StopWatchingClientLeaving();
+
+        // Kept: the header and its token string (reused only for an identical header, so nothing leaks to another
+        // client). Dropped: references to the finished request, which an idle pooled state must not keep alive.
+        _validatorContext?.Reuse(null!, string.Empty, TokenSource.None, default);
         _context = null;
         _innerBody = null;
         PendingNext = null;

@@ -46,8 +46,15 @@ internal sealed class ContinueAfterClientAbortLifetime : IHttpRequestLifetimeFea
         _aborted = true;
         _connection.Abort();
 
-        // As with Kestrel's own feature: after Abort(), RequestAborted reads cancelled.
-        _cancellation.Cancel();
+        // As with Kestrel's own feature: after Abort(), RequestAborted reads cancelled. A handler's background work can
+        // call Abort() after the request ended and the source was disposed: then there is nothing left to cancel.
+        try
+        {
+            _cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     public static async Task RunAsync(RequestDelegate next, HttpContext context, Status499RequestState state, TimeSpan maximum, CancellationToken applicationStopping)

@@ -31,9 +31,10 @@ internal sealed class Status499OptionsValidator : IValidateOptions<Status499Opti
             ValidatePattern(mapping.RoutePattern, mapping.Source, errors);
         }
 
-        if (options.ContinueAfterClientAbortLimit <= TimeSpan.Zero)
+        // At most a day: continued work is meant to be short, and the timer behind it (CancelAfter) refuses ~49.7 days.
+        if (options.ContinueAfterClientAbortLimit <= TimeSpan.Zero || options.ContinueAfterClientAbortLimit > Status499Options.MaxContinueAfterClientAbortLimit)
         {
-            errors.Add($"Status499:ContinueAfterClientAbortLimit must be positive; it is {options.ContinueAfterClientAbortLimit}.");
+            errors.Add($"Status499:ContinueAfterClientAbortLimit must be positive and at most {Status499Options.MaxContinueAfterClientAbortLimit}; it is {options.ContinueAfterClientAbortLimit}.");
         }
 
         foreach (var mapping in options.ContinueAfterClientAbortRoutes)

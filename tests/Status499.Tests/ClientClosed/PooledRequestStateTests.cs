@@ -109,4 +109,73 @@ public sealed class PooledRequestStateTests
         (await inner.Task.WaitAsync(TimeSpan.FromSeconds(15))).Should().Be(TokenOutcome.Accepted);
         (await outer.Task.WaitAsync(TimeSpan.FromSeconds(15))).Should().Be(TokenOutcome.Accepted);
     }
+
+    // An outer middleware that stops waiting for its next (a home-made timeout answering 504) completes the response
+    // while the pipeline inside still runs. The state of that request must not go back to the pool until the
+    // middleware is done with it, or another client's request would rent it and have it changed under it.
+    [Fact]
+    public async Task State_of_an_abandoned_pipeline_is_not_reused_by_another_request()
+    {
+        var releaseAbandoned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var abandonedFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondInHandler = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseSecond = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var abandonedAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        await using var app = await TestApp.StartAsync(
+            a =>
+            {
+                a.MapGet("/abandoned", async () =>
+                {
+                    await releaseAbandoned.Task.WaitAsync(TimeSpan.FromSeconds(20));
+                    return "late";
+                });
+                a.MapGet("/second", async (HttpContext c) =>
+                {
+                    var mine = c.Features.Get<IStatus499Feature>();
+                    secondInHandler.TrySetResult();
+                    await releaseSecond.Task.WaitAsync(TimeSpan.FromSeconds(20));
+                    return ReferenceEquals(mine, c.Features.Get<IStatus499Feature>()) && mine!.Meaning == Status499Meaning.ClientClosedRequest
+                        ? "own state"
+                        : "state changed";
+                });
+            },
+            beforeStatus499: a => a.Use(async (c, next) =>
+            {
+                if (c.Request.Path != "/abandoned")
+                {
+                    await next(c);
+                    return;
+                }
+
+                var pipeline = next(c);
+                _ = pipeline.ContinueWith(_ => abandonedFinished.TrySetResult(), TaskScheduler.Default);
+                await Task.Yield();
+                c.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
+                c.Response.OnCompleted(() =>
+                {
+                    abandonedAnswered.TrySetResult();
+                    return Task.CompletedTask;
+                });
+            }));
+
+        using var first = new HttpClient { BaseAddress = app.BaseAddress };
+        using var second = new HttpClient { BaseAddress = app.BaseAddress };
+        using (var abandoned = await first.GetAsync(new Uri("/abandoned", UriKind.Relative)))
+        {
+            abandoned.StatusCode.Should().Be(HttpStatusCode.GatewayTimeout);
+        }
+
+        await abandonedAnswered.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        var secondResponse = second.GetStringAsync(new Uri("/second", UriKind.Relative));
+        await secondInHandler.Task.WaitAsync(TimeSpan.FromSeconds(15));
+
+        // The abandoned pipeline ends while the second request is inside its handler.
+        releaseAbandoned.TrySetResult();
+        await abandonedFinished.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        releaseSecond.TrySetResult();
+
+        (await secondResponse.WaitAsync(TimeSpan.FromSeconds(15))).Should().Be("own state");
+        app.WarningsAndErrors.Should().BeEmpty();
+    }
 }

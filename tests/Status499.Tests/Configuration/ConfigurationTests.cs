@@ -96,6 +96,7 @@ public sealed class ConfigurationTests
     [InlineData("Status499:ContinueAfterClientAbortRoute:0:Pattern", "/x", "ContinueAfterClientAbortRoute")]
     [InlineData("Status499:ContinueAfterClientAbortLimit", "00:00:00", "Status499:ContinueAfterClientAbortLimit")]
     [InlineData("Status499:ContinueAfterClientAbortLimit", "later", "Status499:ContinueAfterClientAbortLimit")]
+    [InlineData("Status499:ContinueAfterClientAbortLimit", "60.00:00:00", "Status499:ContinueAfterClientAbortLimit")]
     public async Task Bad_continue_after_client_abort_configuration_stops_startup_naming_the_key(string key, string value, string namedKey)
     {
         var settings = new Dictionary<string, string?>

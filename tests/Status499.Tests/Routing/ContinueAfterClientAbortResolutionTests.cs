@@ -69,6 +69,31 @@ public sealed class ContinueAfterClientAbortResolutionTests
         (await http.GetStringAsync("/continue-resolution/overrides")).Should().Be("20");
     }
 
+    // A maximum beyond any limit (an attribute's seconds or a TimeSpan of weeks) is lowered, never an overflow or a timer
+    // that refuses it at request time: the limit itself is at most a day, checked at startup.
+    [Fact]
+    public async Task Huge_maxima_are_lowered_to_the_limit()
+    {
+        ((IContinueAfterClientAbortMetadata)new ContinueAfterClientAbortAttribute { MaximumSeconds = 1e15 }).Maximum
+            .Should().Be(TimeSpan.FromDays(1));
+
+        await using var app = await StartAsync(
+            a =>
+            {
+                a.MapGet("/weeks", Report).ContinueAfterClientAbort(TimeSpan.FromDays(60));
+                a.MapGet("/pattern", Report);
+            },
+            o =>
+            {
+                o.ContinueAfterClientAbortLimit = TimeSpan.FromDays(1);
+                o.ContinueAfterClientAbort("/pattern", TimeSpan.MaxValue);
+            });
+        var http = app.CreateTestServerClient();
+
+        (await http.GetStringAsync("/weeks")).Should().Be("86400");
+        (await http.GetStringAsync("/pattern")).Should().Be("86400");
+    }
+
     [Fact]
     public async Task App_wide_limit_lowers_every_larger_maximum()
     {

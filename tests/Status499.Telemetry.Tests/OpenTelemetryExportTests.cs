@@ -49,17 +49,8 @@ public sealed class OpenTelemetryExportTests
                     }
                 })
                 .WithTracing(t => t.AddSource("Microsoft.AspNetCore").AddInMemoryExporter(spans)));
-        double leftMs;
 
-        using (var client = await RawHttpClient.ConnectAsync(app.Port))
-        {
-            var sinceSent = Stopwatch.StartNew();
-            await client.SendGetAsync("/otel-late");
-            await entered.WaitAsync();
-            await Task.Delay(LeaveAfterEnteredMs); // the moment under test, not a synchronisation
-            client.Close(CloseMode.Reset);
-            leftMs = sinceSent.Elapsed.TotalMilliseconds;
-        }
+        var leftMs = await RawHttpClient.LeaveAfterAsync(app.Port, "/otel-late", entered, LeaveAfterEnteredMs);
 
         leftMs.Should().BeLessThan(HandlerRunsMs - 500, "the client must leave well before the handler ends");
         await finished.WaitAsync();

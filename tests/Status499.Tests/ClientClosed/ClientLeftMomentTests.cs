@@ -38,17 +38,8 @@ public sealed class ClientLeftMomentTests
             o => o.WastedWorkLogThreshold = TimeSpan.FromMilliseconds(thresholdMs));
         using var waits = Collect(app, "status499.client_wait.duration");
         using var wasted = Collect(app, "status499.wasted_work.duration");
-        double leftMs;
 
-        using (var client = await RawHttpClient.ConnectAsync(app.Port))
-        {
-            var sinceSent = Stopwatch.StartNew();
-            await client.SendGetAsync("/late");
-            await entered.WaitAsync();
-            await Task.Delay(LeaveAfterEnteredMs); // the moment under test, not a synchronisation
-            client.Close(CloseMode.Reset);
-            leftMs = sinceSent.Elapsed.TotalMilliseconds;
-        }
+        var leftMs = await RawHttpClient.LeaveAfterAsync(app.Port, "/late", entered, LeaveAfterEnteredMs);
 
         leftMs.Should().BeLessThan(HandlerRunsMs - 500, "the client must leave well before the handler ends (a starved thread pool delays it)");
 
@@ -107,13 +98,7 @@ public sealed class ClientLeftMomentTests
         using var waits = Collect(app, "status499.client_wait.duration");
         using var wasted = Collect(app, "status499.wasted_work.duration");
 
-        using (var client = await RawHttpClient.ConnectAsync(app.Port))
-        {
-            await client.SendGetAsync("/honours");
-            await entered.WaitAsync();
-            await Task.Delay(LeaveAfterEnteredMs); // the moment under test, not a synchronisation
-            client.Close(CloseMode.Reset);
-        }
+        await RawHttpClient.LeaveAfterAsync(app.Port, "/honours", entered, LeaveAfterEnteredMs);
 
         (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
         await waits.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
@@ -135,7 +120,6 @@ public sealed class ClientLeftMomentTests
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
         };
         ActivitySource.AddActivityListener(listener);
-        double leftMs;
         await using var app = await TestApp.StartAsync(a => a.MapGet("/late-span", async () =>
         {
             span = Activity.Current; // the hosting activity of this request, whatever other tests run meanwhile
@@ -145,15 +129,7 @@ public sealed class ClientLeftMomentTests
             return "late";
         }));
 
-        using (var client = await RawHttpClient.ConnectAsync(app.Port))
-        {
-            var sinceSent = Stopwatch.StartNew();
-            await client.SendGetAsync("/late-span");
-            await entered.WaitAsync();
-            await Task.Delay(LeaveAfterEnteredMs); // the moment under test, not a synchronisation
-            client.Close(CloseMode.Reset);
-            leftMs = sinceSent.Elapsed.TotalMilliseconds;
-        }
+        var leftMs = await RawHttpClient.LeaveAfterAsync(app.Port, "/late-span", entered, LeaveAfterEnteredMs);
 
         leftMs.Should().BeLessThan(HandlerRunsMs - 500, "the client must leave well before the handler ends (a starved thread pool delays it)");
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Status499;
 
@@ -39,6 +40,7 @@ public static class Status499ApplicationBuilderExtensions
 
         pipeline.MiddlewareAdded = true;
         var routingBefore = app.Properties.ContainsKey(EndpointRouteBuilderKey);
+        var endpointsBefore = EndpointsAlreadyRun(app);
         return app.Use(next =>
         {
             // Runs when the pipeline is built, after every Use* call: UseRouting() added after UseStatus499() would
@@ -50,7 +52,29 @@ public static class Status499ApplicationBuilderExtensions
                     "and could not protect token routes. Call app.UseStatus499() after app.UseRouting().");
             }
 
+            if (endpointsBefore && Status499StartupFilter.FindTokenRouteDeclaration(app.ApplicationServices) is { } declaration)
+            {
+                throw new InvalidOperationException(
+                    $"app.UseStatus499() is called after app.UseEndpoints(), so the endpoints answer before it and {declaration} " +
+                    "would run without a token check. Call app.UseStatus499() after app.UseRouting() and before app.UseEndpoints().");
+            }
+
             return ActivatorUtilities.CreateInstance<Status499Middleware>(app.ApplicationServices, next).InvokeAsync;
         });
+    }
+
+    // UseEndpoints() sets no marker, but it registers its route builder's data sources with the app-wide
+    // CompositeEndpointDataSource, and only it does (minimal hosting adds its own UseEndpoints() when the pipeline is
+    // built, after every user call): data sources of this branch's route builder already registered mean
+    // UseEndpoints() ran before this call.
+    private static bool EndpointsAlreadyRun(IApplicationBuilder app)
+    {
+        if (!app.Properties.TryGetValue(EndpointRouteBuilderKey, out var value) || value is not IEndpointRouteBuilder routes
+            || app.ApplicationServices.GetService<EndpointDataSource>() is not CompositeEndpointDataSource registered)
+        {
+            return false;
+        }
+
+        return routes.DataSources.Any(registered.DataSources.Contains);
     }
 }

@@ -50,7 +50,7 @@ internal sealed class Status499StartupFilter : IStartupFilter
     }
 
     // The first TokenRequired declaration found, described for an error message; null when the app declares none.
-    private static string? FindTokenRouteDeclaration(IServiceProvider services)
+    internal static string? FindTokenRouteDeclaration(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<Status499Options>>().Value;
         if (options.DefaultMeaning == Status499Meaning.TokenRequired)

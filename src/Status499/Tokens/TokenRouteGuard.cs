@@ -68,9 +68,9 @@ internal sealed class TokenRouteGuard
         }
 
         // Only a success can carry protected content. Redirects and errors answered by outer middleware (HTTPS
-        // redirection, rate limiting, a 404) carry none, and a CORS preflight answered by UseCors() runs no endpoint.
+        // redirection, rate limiting, a 404) carry none.
         var status = context.Response.StatusCode;
-        if (status >= 300 || IsCorsPreflight(context.Request))
+        if (status >= 300 || IsCorsPreflightAnswer(context, status))
         {
             return false;
         }
@@ -78,8 +78,17 @@ internal sealed class TokenRouteGuard
         return _resolver.Resolve(context) == Status499Meaning.TokenRequired;
     }
 
-    private static bool IsCorsPreflight(HttpRequest request)
-        => HttpMethods.IsOptions(request.Method)
+    // UseCors() answers a preflight itself, before any token check, with 204 and no body. The request's headers alone
+    // prove nothing (anyone can send them, and an endpoint, a short-circuit or outer middleware may answer OPTIONS
+    // with the content): only an answer that cannot carry content passes. 204 is the one status whose body Kestrel
+    // refuses (on every protocol), and the status cannot change once the response starts, which is now. A 200 with
+    // "Content-Length: 0" would be body-free too, but UseCors() never sends it, so it stays refused.
+    private static bool IsCorsPreflightAnswer(HttpContext context, int status)
+    {
+        var request = context.Request;
+        return status == StatusCodes.Status204NoContent
+            && HttpMethods.IsOptions(request.Method)
             && request.Headers.ContainsKey("Origin")
             && request.Headers.ContainsKey("Access-Control-Request-Method");
+    }
 }

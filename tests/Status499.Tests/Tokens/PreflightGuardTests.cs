@@ -104,16 +104,31 @@ public sealed class PreflightGuardTests
         await ShouldBeRefusedAsync(app, response, path);
     }
 
-    [Fact]
-    public async Task Real_UseCors_preflight_to_a_token_route_gets_through_with_204()
+    // The preflight must resolve to the token route for the exemption to matter: through the endpoint's CORS metadata
+    // (routing then picks the GET endpoint for the preflight), or through a TokenRequired pattern.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Real_UseCors_preflight_to_a_token_route_gets_through_with_204(bool declaredByEndpoint)
     {
-        var builder = CreateBuilder();
-        builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins(Origin).AllowAnyMethod()));
+        var builder = CreateBuilder(o =>
+        {
+            if (!declaredByEndpoint)
+            {
+                o.MapRoute("/api/{**rest}", Status499Meaning.TokenRequired);
+            }
+        });
+        builder.Services.AddCors(o => o.AddPolicy("sites", p => p.WithOrigins(Origin).AllowAnyMethod()));
         await using var app = builder.Build();
         app.UseRouting();
-        app.UseCors();
+        app.UseCors("sites");
         app.UseStatus499();
-        app.MapGet("/api/report", () => Reached).RequireToken();
+        var report = app.MapGet("/api/report", () => Reached);
+        if (declaredByEndpoint)
+        {
+            report.RequireToken().RequireCors("sites");
+        }
+
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(AddressOf(app)) };
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Status499.Tests.Infrastructure;
@@ -51,6 +52,46 @@ public sealed class PreflightGuardTests
 
         await app.Awaiting(a => a.StartAsync()).Should().ThrowAsync<InvalidOperationException>()
             .WithMessage("*after app.UseEndpoints()*Call app.UseStatus499() after app.UseRouting() and before app.UseEndpoints()*");
+    }
+
+    // Startup-style hosting: UseRouting() creates its own route builder, which UseEndpoints() fills.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Order_of_UseEndpoints_is_checked_with_a_Startup_style_pipeline_too(bool status499AfterEndpoints)
+    {
+        using var host = new HostBuilder()
+            .ConfigureLogging(l => l.ClearProviders())
+            .ConfigureWebHost(web => web
+                .UseKestrel(k => k.Listen(IPAddress.Loopback, 0))
+                .ConfigureServices(s => s.AddRouting().AddStatus499().AddStaticTokens(GoodToken))
+                .Configure(app =>
+                {
+                    app.UseRouting();
+                    if (!status499AfterEndpoints)
+                    {
+                        app.UseStatus499();
+                    }
+
+                    app.UseEndpoints(e => e.Map("/api/report", () => Reached).RequireToken());
+                    if (status499AfterEndpoints)
+                    {
+                        app.UseStatus499();
+                    }
+                }))
+            .Build();
+
+        var start = host.Awaiting(h => h.StartAsync());
+
+        if (status499AfterEndpoints)
+        {
+            await start.Should().ThrowAsync<InvalidOperationException>().WithMessage("*after app.UseEndpoints()*");
+        }
+        else
+        {
+            await start.Should().NotThrowAsync();
+            await host.StopAsync();
+        }
     }
 
     [Fact]

@@ -45,6 +45,34 @@ public sealed class GenerateTokenLockoutFoldingTests
         }
     }
 
+    [Theory]
+    [InlineData("sysadmin", "sy\u017Fadmin", "\u017Fysadmin", "\u017Fy\u017Fadmin")]
+    [InlineData("jos\u00E9", "jose\u0301", "JOSE\u0301", "jose")]
+    [InlineData("\u03C3\u03BF\u03C6\u03AF\u03B1", "\u03C2\u03BF\u03C6\u03AF\u03B1", "\u03A3\u039F\u03A6\u038A\u0391")]
+    [InlineData("demo", "demo ", "demo   ", "\tdemo")]
+    [InlineData("alice", "\uFF41\uFF4C\uFF49\uFF43\uFF45", "al\u200Bice", "ALICE\u00A0")]
+    [InlineData("strasse", "stra\u00DFe", "STRA\u1E9EE")]
+    public async Task Without_a_store_normaliser_the_lockout_folds_spellings_itself(string account, params string[] spellings)
+    {
+        // No Identity here: AddUser matches names exactly, and only the lockout's own folding can merge the spellings.
+        await using var app = await StartAsync(configure: o =>
+        {
+            o.Lockout.MaxFailedAttempts = spellings.Length;
+            if (account != Username)
+            {
+                o.AddUser(account, Password);
+            }
+        });
+        using var client = Client(app);
+
+        foreach (var spelling in spellings)
+        {
+            await SignInAsync(client, spelling, "wrong");
+        }
+
+        (await SignInAsync(client, account, Password)).Body.Should().Be(InvalidCredentialsBody);
+    }
+
     [Fact]
     public async Task The_apps_ILookupNormalizer_is_applied_before_the_lockouts_own_folding()
     {

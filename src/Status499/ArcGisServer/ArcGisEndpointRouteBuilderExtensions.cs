@@ -95,8 +95,8 @@ public static class ArcGisEndpointRouteBuilderExtensions
 
         var options = services.GetRequiredService<IOptions<ArcGisTokenOptions>>();
         var clientAbort = ClientAbortOf(services);
-        var (throttle, lockout) = GenerateTokenProtection.Create(services, options.Value, clientAbort);
-        var handler = new ArcGisGenerateTokenEndpoint(options, clientAbort, services.GetRequiredService<ILoggerFactory>(), throttle, lockout);
+        var protection = GenerateTokenProtection.For(services, options.Value, clientAbort);
+        var handler = new ArcGisGenerateTokenEndpoint(options, clientAbort, services.GetRequiredService<ILoggerFactory>(), protection.Throttle, protection.Lockout);
         return Map(endpoints, pattern, handler.HandleAsync, "ArcGIS generateToken");
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,12 +12,26 @@ namespace Status499.ArcGisServer;
 
 // The ArcGIS generateToken operation: checks the parameters, asks the ITokenIssuer, answers
 // {"token","expires","ssl"} or an ArcGIS error. Every answer is HTTP 200 (ArcGIS clients read the body) and no-store.
-// Never logs the password or the token; the username only at Debug.
+// Never logs the password or the token; a username only once it signed in (at Debug), an attempted one by a keyed digest.
 // Parameters: https://developers.arcgis.com/rest/services-reference/enterprise/generate-token
 internal sealed class ArcGisGenerateTokenEndpoint
 {
     private const string UnableToGenerate = "Unable to generate token.";
     private const string InvalidCredentials = "Invalid username or password.";
+
+    // The largest generateToken form read. Its fields are a username, a password, a referer or IP and a few short
+    // options, far below this; without a cap only Kestrel's 30 MB limit would apply to an anonymous endpoint, so ten
+    // concurrent requests could hold hundreds of megabytes. The field caps bound a body that is already being read
+    // (MaxRequestBodySize can no longer be lowered then).
+    internal const int MaxFormLength = 64 * 1024;
+
+    private static readonly FormOptions s_formOptions = new()
+    {
+        ValueCountLimit = 64,
+        KeyLengthLimit = 256,
+        ValueLengthLimit = 16 * 1024,
+        BufferBody = false,
+    };
 
     private readonly TimeSpan _defaultExpiration;
     private readonly TimeSpan _maxExpiration;
@@ -56,7 +71,26 @@ internal sealed class ArcGisGenerateTokenEndpoint
         // Only urlencoded forms, as ArcGIS: an anonymous endpoint has no reason to parse multipart uploads.
         if (!isGet && FormReader.IsUrlEncoded(request))
         {
-            var read = await FormReader.ReadAsync(context, _clientAbort);
+            if (request.ContentLength > MaxFormLength)
+            {
+                await RefuseTooLargeAsync(context);
+                return;
+            }
+
+            // A body without Content-Length (chunked) is held to the same cap by Kestrel, whose 413 is answered below.
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize
+                && (bodySize.MaxRequestBodySize is null || bodySize.MaxRequestBodySize > MaxFormLength))
+            {
+                bodySize.MaxRequestBodySize = MaxFormLength;
+            }
+
+            var read = await FormReader.ReadAsync(context, _clientAbort, s_formOptions);
+            if (read.Status == FormReadStatus.Rejected && context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+            {
+                await RefuseTooLargeAsync(context);
+                return;
+            }
+
             if (FormReader.EndedTheRequest(context, read))
             {
                 return;
@@ -162,7 +196,14 @@ internal sealed class ArcGisGenerateTokenEndpoint
         await _lockout.CompleteAsync(context, attempt, succeeded: issued is not null);
         if (issued is null)
         {
-            Status499Log.InvalidCredentials(_logger, username);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                // Guarded above; the analyzer does not see the guard.
+#pragma warning disable CA1873
+                Status499Log.InvalidCredentials(_logger, _lockout.LoggedUsername(attempt, username));
+#pragma warning restore CA1873
+            }
+
             await RefuseAsync(context, pretty, "InvalidCredentials", 400, InvalidCredentials);
             return;
         }
@@ -191,6 +232,14 @@ internal sealed class ArcGisGenerateTokenEndpoint
     {
         Status499Log.TokenNotIssued(_logger, reason);
         return ArcGisJsonResponse.WriteErrorAsync(context, pretty, code, UnableToGenerate, details);
+    }
+
+    // A real 413, as the 429 of the rate limit: proxies and clients honour it, and ArcGIS clients read the body of a non-2xx answer.
+    private Task RefuseTooLargeAsync(HttpContext context)
+    {
+        Status499Log.TokenNotIssued(_logger, "FormTooLarge");
+        return ArcGisJsonResponse.WriteErrorWithStatusAsync(context, Pretty(context.Request, null), StatusCodes.Status413PayloadTooLarge,
+            StatusCodes.Status413PayloadTooLarge, UnableToGenerate, $"The form must not be larger than {MaxFormLength} bytes.");
     }
 
     private Task RefuseLockedOutAsync(HttpContext context, bool pretty, GenerateTokenAttemptVerdict verdict) => verdict switch

@@ -8,8 +8,12 @@ namespace Status499.ArcGisServer;
 /// <remarks>
 /// <para>
 /// Failures are counted per username, whether or not the user exists, so an unknown username locks exactly like a
-/// known one and a lockout reveals no account. Usernames that differ only in case share one count, so a
-/// case-insensitive user store cannot be guessed around the lockout. While a username is locked out every request for
+/// known one and a lockout reveals no account. Spellings that a user store may match as one account share one count:
+/// usernames are counted without surrounding white space, without zero-width and other format characters, in Unicode
+/// compatibility form (NFKC: full-width letters, ligatures, <c>ſ</c> as <c>s</c>), without case (<c>ς</c> as
+/// <c>σ</c>, <c>ß</c> as <c>ss</c>) and without diacritics (<c>josé</c> as <c>jose</c>). Two accounts may therefore
+/// share a count, which only adds lockouts. A store that matches names more loosely still (look-alike letters of other
+/// scripts, punctuation) should say how through <see cref="NormalizeUsername"/>. While a username is locked out every request for
 /// it, the right password included, gets the same answer as a wrong password, without asking the
 /// <see cref="ITokenIssuer"/>. A successful sign-in clears the count.
 /// </para>
@@ -34,4 +38,12 @@ public sealed class ArcGisTokenLockoutOptions
 
     /// <summary>How long a lockout lasts. Defaults to 15 minutes.</summary>
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How the user store matches usernames, applied to a username before the lockout's own folding (see remarks), so
+    /// that every spelling the store accepts as one account shares one count. When not set, the
+    /// <c>Microsoft.AspNetCore.Identity.ILookupNormalizer</c> registered in dependency injection is used, if any
+    /// (ASP.NET Core Identity registers one); otherwise only the lockout's own folding applies.
+    /// </summary>
+    public Func<string, string>? NormalizeUsername { get; set; }
 }

@@ -62,6 +62,16 @@ public sealed class ArcGisTokenOptions
     }
 
     /// <summary>
+    /// Who the signed tokens of <c>AddArcGisSignedTokens</c> are for: only an app with the same audience and key ring
+    /// accepts them. Defaults to the application name (<c>IHostEnvironment.ApplicationName</c>, the entry assembly's
+    /// name unless set), so two different apps that share a key ring and a content root (every container at
+    /// <c>/app</c>) refuse each other's tokens while the instances of one app accept each other's. Set it to tell apart
+    /// two deployments of one app that share a key ring (staging and production). Changing it invalidates tokens
+    /// already issued.
+    /// </summary>
+    public string? Audience { get; set; }
+
+    /// <summary>
     /// Locks a username out of generateToken after repeated wrong passwords: by default 5 failures within 15 minutes
     /// lock it for 15 minutes, as ArcGIS Server's built-in store. Applies whatever issues the tokens.
     /// </summary>

@@ -37,6 +37,11 @@ internal sealed class ArcGisTokenOptionsValidator : IValidateOptions<ArcGisToken
             errors.Add("ArcGisTokenOptions: set ValidateCredentials or call AddUser, not both.");
         }
 
+        if (options.Audience is not null && string.IsNullOrWhiteSpace(options.Audience))
+        {
+            errors.Add("ArcGisTokenOptions.Audience must not be empty; leave it unset for the application name.");
+        }
+
         GenerateTokenProtectionValidator.Validate(options, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

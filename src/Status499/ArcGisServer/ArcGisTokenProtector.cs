@@ -30,7 +30,11 @@ internal sealed class ArcGisTokenProtector
 
     private readonly IDataProtector _protector;
 
-    public ArcGisTokenProtector(IDataProtectionProvider provider) => _protector = provider.CreateProtector(Purpose);
+    // audience (ArcGisTokenOptions.Audience, by default the app's name) is a second purpose: two apps that share a key
+    // ring and Data Protection's application discriminator (the content root by default, /app in every container built
+    // from the usual Dockerfile) still refuse each other's tokens.
+    public ArcGisTokenProtector(IDataProtectionProvider provider, string? audience = null)
+        => _protector = string.IsNullOrEmpty(audience) ? provider.CreateProtector(Purpose) : provider.CreateProtector(Purpose, audience);
 
     public string Protect(in ArcGisTokenPayload payload) => WebEncoders.Base64UrlEncode(_protector.Protect(payload.ToBytes()));
 

@@ -7,8 +7,8 @@ namespace Status499.ArcGisServer;
 /// </summary>
 /// <remarks>
 /// It complements the per-username lockout: it slows one address that tries many usernames (password spraying) and
-/// bounds the work spent checking passwords. IPv6 clients are limited per /64 network, which one client usually holds
-/// whole. Behind a reverse proxy call <c>UseForwardedHeaders()</c> first, or every client shares the proxy's
+/// bounds the work spent checking passwords. IPv6 clients are limited per /56 network, the block a provider usually
+/// gives one customer. Behind a reverse proxy call <c>UseForwardedHeaders()</c> first, or every client shares the proxy's
 /// address and so one limit. The limit is kept per instance, in memory.
 /// </remarks>
 public sealed class ArcGisTokenRateLimitOptions

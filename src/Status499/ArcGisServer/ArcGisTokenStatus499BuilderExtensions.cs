@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -16,7 +17,7 @@ public static class ArcGisTokenStatus499BuilderExtensions
     /// <remarks>
     /// <para>
     /// Tokens are encrypted and authenticated with the Data Protection key ring (purpose
-    /// <c>Status499.ArcGisSignedTokens.v1</c>), so its keys rotate and a token stays valid until its own expiry even
+    /// <c>Status499.ArcGisSignedTokens.v1</c>, then <see cref="ArcGisTokenOptions.Audience"/>), so its keys rotate and a token stays valid until its own expiry even
     /// after the key that protected it is no longer the default. This calls <c>AddDataProtection()</c>, which keeps any
     /// configuration of your own: for several instances, or tokens that survive a restart in a container, share the key
     /// ring, e.g. <c>builder.Services.AddDataProtection().SetApplicationName("maps").PersistKeysToFileSystem(sharedFolder)</c>
@@ -51,7 +52,9 @@ public static class ArcGisTokenStatus499BuilderExtensions
 
         // TryAdd throughout: a key ring the app configured (PersistKeysTo..., ProtectKeysWith..., SetApplicationName) wins.
         services.AddDataProtection();
-        services.TryAddSingleton(static sp => new ArcGisTokenProtector(sp.GetRequiredService<IDataProtectionProvider>()));
+        services.TryAddSingleton(static sp => new ArcGisTokenProtector(
+            sp.GetRequiredService<IDataProtectionProvider>(),
+            sp.GetRequiredService<IOptions<ArcGisTokenOptions>>().Value.Audience ?? sp.GetService<IHostEnvironment>()?.ApplicationName));
         services.TryAddSingleton(static sp => new ArcGisSignedTokenValidator(
             sp.GetRequiredService<ArcGisTokenProtector>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<ITokenIssuer>(static sp => new ArcGisSignedTokenIssuer(

@@ -13,7 +13,7 @@ namespace Status499.ArcGisServer;
 // A success clears the count (CompleteAsync); a failure that used up the window's attempts starts the lockout.
 internal sealed class GenerateTokenLockout
 {
-    private const string KeyPrefix = "Status499:generateToken:lockout:";
+    public const string KeyPrefix = "Status499:generateToken:lockout:";
     private const int StripeCount = 256;
 
     private readonly IDistributedCache _cache;
@@ -26,9 +26,12 @@ internal sealed class GenerateTokenLockout
     private readonly long _failureWindowMs;
     private readonly long _lockoutDurationMs;
     private readonly SemaphoreSlim[] _stripes;
+    private readonly UsernameDigest _digest;
 
-    public GenerateTokenLockout(ArcGisTokenLockoutOptions options, IDistributedCache cache, TimeProvider time, ILogger logger, Status499Metrics metrics, ClientAbort clientAbort)
+    public GenerateTokenLockout(
+        ArcGisTokenLockoutOptions options, UsernameDigest digest, IDistributedCache cache, TimeProvider time, ILogger logger, Status499Metrics metrics, ClientAbort clientAbort)
     {
+        _digest = digest;
         _clientAbort = clientAbort;
         _cache = cache;
         _time = time;
@@ -53,10 +56,12 @@ internal sealed class GenerateTokenLockout
             return new(GenerateTokenAttemptVerdict.Allowed);
         }
 
-        var key = UsernameDigest.CacheKey(KeyPrefix, username, out var stripe);
         var aborted = context.RequestAborted;
+        string key;
+        byte stripe;
         try
         {
+            key = _digest.CacheKey(KeyPrefix, username, out stripe);
             var gate = _stripes[stripe];
             await gate.WaitAsync(aborted);
             try
@@ -128,7 +133,7 @@ internal sealed class GenerateTokenLockout
             }
 
             _metrics.LockoutStarted();
-            Status499Log.GenerateTokenLockoutStarted(_logger, UsernameDigest.Logged(KeyPrefix, key), _lockoutDurationMs / 1000.0,
+            Status499Log.GenerateTokenLockoutStarted(_logger, _digest.Logged(key), _lockoutDurationMs / 1000.0,
                 record.Failures, context.Connection.RemoteIpAddress?.ToString());
         }
         catch (Exception ex)
@@ -138,6 +143,12 @@ internal sealed class GenerateTokenLockout
             Status499Log.GenerateTokenLockoutStoreFailed(_logger, ex, _cache.GetType().Name, ex.GetType().FullName);
         }
     }
+
+    internal UsernameDigest Digest => _digest;
+
+    // How logs name the username of an attempt: never the username itself (it may be a password typed in the wrong box).
+    public string LoggedUsername(GenerateTokenAttempt attempt, string username)
+        => attempt.CacheKey is { } key ? _digest.Logged(key) : _digest.LoggedFor(KeyPrefix, username);
 
     // The cache forgets a record when it no longer matters; the stored times, not the cache's clock, decide the lockout.
     private DistributedCacheEntryOptions Expiry(LockoutRecord record, long nowMs)

@@ -97,11 +97,18 @@ internal sealed class GenerateTokenThrottle : IDisposable
 
     public void Dispose() => _limiter?.Dispose();
 
+    // The bits of an IPv6 address that name one client. Providers give a customer a /56 or a /48 (RIPE-690), a single
+    // device at least a /64: a /64 per bucket gave one customer 256 to 65,536 budgets. A /56 gives a /56 customer one,
+    // and a /48 customer 256 instead of 65,536, at the price of a shared budget for the devices of a provider that hands
+    // out neighbouring /64s, which sign in once per token lifetime.
+    internal const int IPv6PrefixLength = 56;
+
     // The client's address as one 128-bit number: IPv4 as its IPv4-mapped IPv6 form (Kestrel's dual-mode sockets report
-    // either), IPv6 cut to its /64, the smallest network a client is usually given. Unknown (no socket) is 0.
-    private static UInt128 PartitionOf(HttpContext context)
+    // either), IPv6 cut to its /56 (IPv6PrefixLength). Unknown (no socket) is 0.
+    private static UInt128 PartitionOf(HttpContext context) => PartitionOf(context.Connection.RemoteIpAddress);
+
+    internal static UInt128 PartitionOf(System.Net.IPAddress? address)
     {
-        var address = context.Connection.RemoteIpAddress;
         if (address is null)
         {
             return UInt128.Zero;
@@ -122,6 +129,6 @@ internal sealed class GenerateTokenThrottle : IDisposable
             return UInt128.Zero;
         }
 
-        return address.IsIPv4MappedToIPv6 ? BinaryPrimitives.ReadUInt128BigEndian(bytes) : BinaryPrimitives.ReadUInt128BigEndian(bytes) >> 64 << 64;
+        return address.IsIPv4MappedToIPv6 ? BinaryPrimitives.ReadUInt128BigEndian(bytes) : BinaryPrimitives.ReadUInt128BigEndian(bytes) >> (128 - IPv6PrefixLength) << (128 - IPv6PrefixLength);
     }
 }

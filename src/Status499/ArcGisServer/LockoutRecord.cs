@@ -8,7 +8,7 @@ namespace Status499.ArcGisServer;
 internal readonly record struct LockoutRecord(int Failures, long WindowStartMs, long LockedUntilMs)
 {
     private const byte Version = 1;
-    private const int Size = 21;
+    public const int Size = 21;
 
     // Anything unreadable (absent, another version, damaged) is a clean slate: one lost count, never a stuck lockout.
     public static LockoutRecord Decode(byte[]? value)

@@ -78,16 +78,17 @@ internal static partial class Status499Log
     public static partial void TokenNotIssued(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 33, EventName = "InvalidCredentials", Level = LogLevel.Debug,
-        Message = "generateToken: invalid username or password for {Username}.")]
-    public static partial void InvalidCredentials(ILogger logger, string username);
+        Message = "generateToken: invalid username or password for the username with hash {UsernameHash}.")]
+    public static partial void InvalidCredentials(ILogger logger, string usernameHash);
 
     [LoggerMessage(EventId = 34, EventName = "TokenIssuerFailed", Level = LogLevel.Error,
         Message = "The token issuer {Issuer} threw {ExceptionType}; generateToken answered an error.")]
     public static partial void TokenIssuerFailed(ILogger logger, Exception? exception, string issuer, string? exceptionType);
 
-    // generateToken brute-force protection (40-49). The account is named by UsernameHash, the first 12 hex digits of
-    // SHA-256 over the lower-cased UTF-8 username (`printf %s alice | sha256sum | cut -c1-12`): enough for an operator
-    // to tell which account is attacked, without putting usernames (often e-mail addresses) into logs.
+    // generateToken brute-force protection (40-49). The account is named by UsernameHash, the first 12 hex digits of an
+    // HMAC of the folded username under a key made at startup (UsernameDigest): enough to tell within one run which
+    // lockouts hit one account, without putting usernames (often e-mail addresses, sometimes a password typed in the
+    // wrong box) or a hash that can be tested against guesses into logs.
     [LoggerMessage(EventId = 40, EventName = "GenerateTokenLockoutStarted", Level = LogLevel.Warning,
         Message = "generateToken locked out the username with hash {UsernameHash} for {LockoutSeconds} s after {FailedAttempts} failed attempts; the last came from {ClientAddress}.")]
     public static partial void GenerateTokenLockoutStarted(ILogger logger, string usernameHash, double lockoutSeconds, int failedAttempts, string? clientAddress);

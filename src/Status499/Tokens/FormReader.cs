@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Status499.Tokens;
 
@@ -9,11 +10,15 @@ namespace Status499.Tokens;
 // 413 or 400, answered here so that no caller rethrows it into an Error log).
 internal static class FormReader
 {
-    public static async ValueTask<FormRead> ReadAsync(HttpContext context, ClientAbort clientAbort)
+    // options: limits of the caller's own (FormOptions' field counts and lengths), used unless the form was read already.
+    public static async ValueTask<FormRead> ReadAsync(HttpContext context, ClientAbort clientAbort, FormOptions? options = null)
     {
         try
         {
-            return new FormRead(await context.Request.ReadFormAsync(context.RequestAborted), FormReadStatus.Read);
+            var form = options is null
+                ? await context.Request.ReadFormAsync(context.RequestAborted)
+                : await context.Request.ReadFormAsync(options, context.RequestAborted);
+            return new FormRead(form, FormReadStatus.Read);
         }
         catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or ArgumentException or DecoderFallbackException)
         {

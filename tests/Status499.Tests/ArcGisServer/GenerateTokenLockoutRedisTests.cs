@@ -28,7 +28,7 @@ public sealed class GenerateTokenLockoutRedisTests(RedisServer redis) : IClassFi
         (await SignInAsync(clientA, Username, Password)).Body.Should().Be(InvalidCredentialsBody, "instance A sees B's failures");
         (await SignInAsync(clientB, Username, Password)).Body.Should().Be(InvalidCredentialsBody, "instance B sees A's failures");
         b.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "GenerateTokenLockoutStarted", "the fourth failure was on B")
-            .Which.GetStructuredStateValue("UsernameHash").Should().Be(Hash(Username));
+            .Which.GetStructuredStateValue("UsernameHash").Should().Be(Hash(b, Username));
 
         // An unknown username is counted across instances the same way.
         await SignInAsync(clientA, "mallory", "x1");

@@ -65,7 +65,7 @@ public sealed class GenerateTokenLockoutTests
         unknown.Should().Equal(known, "answers before, at and after the lockout must not tell which account exists");
         known.Should().AllBe("200 application/json; charset=utf-8 " + InvalidCredentialsBody);
         app.Logs.GetSnapshot().Where(r => r.Id.Name == "GenerateTokenLockoutStarted").Select(r => r.GetStructuredStateValue("UsernameHash"))
-            .Should().BeEquivalentTo([Hash(Username), Hash("mallory")]);
+            .Should().BeEquivalentTo([Hash(app, Username), Hash(app, "mallory")]);
 
         static string Describe((HttpResponseMessage Response, string Body) answer)
             => $"{(int)answer.Response.StatusCode} {answer.Response.Content.Headers.ContentType} {answer.Body}";
@@ -173,7 +173,8 @@ public sealed class GenerateTokenLockoutTests
         var record = app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "GenerateTokenLockoutStarted", "only the failure that starts a lockout warns").Subject;
         record.Level.Should().Be(LogLevel.Warning);
         record.Id.Id.Should().Be(40);
-        record.GetStructuredStateValue("UsernameHash").Should().Be(Hash(Username)).And.HaveLength(12);
+        record.GetStructuredStateValue("UsernameHash").Should().Be(Hash(app, Username)).And.HaveLength(12)
+            .And.NotBe(UnkeyedHash(Username), "a hash anyone can compute could be tested against guesses offline");
         record.GetStructuredStateValue("ClientAddress").Should().Be("127.0.0.1");
         record.GetStructuredStateValue("FailedAttempts").Should().Be("3");
         record.Message.Should().NotContain(Username);
@@ -189,6 +190,55 @@ public sealed class GenerateTokenLockoutTests
         app.LogsExceptHostingRequestLines.Where(r => r.Level >= LogLevel.Information && r.Message.Contains(Username, StringComparison.OrdinalIgnoreCase))
             .Should().BeEmpty();
         app.LogsExceptHostingRequestLines.Should().Contain(r => r.Id.Name == "TokenNotIssued" && r.Message.Contains("LockedOut", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_password_typed_as_the_username_never_reaches_a_log_at_any_level()
+    {
+        const string Typed = "MyS3cretPassw0rd!";
+        await using var app = await StartAsync(new ManualTimeProvider(), Lockout(3));
+        using var client = Client(app);
+
+        for (var i = 0; i < 4; i++)
+        {
+            await SignInAsync(client, Typed, "wrong-" + i);
+        }
+
+        var records = app.Logs.GetSnapshot();
+        records.Should().Contain(r => r.Id.Name == "InvalidCredentials" && r.Level == LogLevel.Debug, "Debug records are collected");
+        records.Should().Contain(r => r.Id.Name == "GenerateTokenLockoutStarted");
+        foreach (var record in records)
+        {
+            var everything = string.Join('\n', [
+                record.Message,
+                record.Exception?.ToString() ?? string.Empty,
+                .. record.StructuredState?.Select(p => p.Key + "=" + p.Value) ?? [],
+                .. record.Scopes.Select(s => s?.ToString() ?? string.Empty),
+            ]);
+            everything.Should().NotContainEquivalentOf(Typed, $"record {record.Id} ({record.Category}) must not carry the username")
+                .And.NotContain(UnkeyedHash(Typed), "nor a hash of it anyone can test guesses against");
+        }
+
+        // The attempts are still told apart by a keyed digest, the same in both events.
+        records.Where(r => r.Id.Name is "InvalidCredentials" or "GenerateTokenLockoutStarted").Select(r => r.GetStructuredStateValue("UsernameHash"))
+            .Should().OnlyContain(h => h == Hash(app, Typed));
+    }
+
+    [Fact]
+    public void The_private_lockout_store_holds_a_bounded_number_of_usernames()
+    {
+        var store = GenerateTokenProtection.CreateInMemoryStore();
+        var record = new LockoutRecord(1, 1, 0).Encode();
+        var entry = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(15) };
+
+        var offered = GenerateTokenProtection.InMemoryCapacity + 5000;
+        for (var i = 0; i < offered; i++)
+        {
+            store.Set("user-" + i, record, entry);
+        }
+
+        var kept = Enumerable.Range(0, offered).Count(i => store.Get("user-" + i) is not null);
+        kept.Should().BeGreaterThan(GenerateTokenProtection.InMemoryCapacity / 2).And.BeLessThanOrEqualTo(GenerateTokenProtection.InMemoryCapacity);
     }
 
     [Fact]
@@ -298,8 +348,12 @@ public sealed class GenerateTokenLockoutTests
         return (response, await response.Content.ReadAsStringAsync());
     }
 
-    // What an operator computes to match a log line: `printf %s alice | sha256sum | cut -c1-12`.
-    internal static string Hash(string username)
+    // The digest an app's logs give a username: keyed per process, so only the app itself can compute it.
+    internal static string Hash(TestApp app, string username)
+        => GenerateTokenProtection.Of(app.App.Services)!.Lockout.Digest.LoggedFor(GenerateTokenLockout.KeyPrefix, username);
+
+    // What logs used to show, and anyone could compute from a guess: `printf %s alice | sha256sum | cut -c1-12`.
+    internal static string UnkeyedHash(string username)
         => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(username.ToLowerInvariant()))).ToLowerInvariant()[..12];
 
     private sealed class OnePasswordIssuer : ITokenIssuer

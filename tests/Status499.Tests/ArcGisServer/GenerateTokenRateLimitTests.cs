@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
@@ -66,6 +68,40 @@ public sealed class GenerateTokenRateLimitTests
     }
 
     [Fact]
+    public async Task IPv6_clients_share_one_budget_per_56_network()
+    {
+        // Behind a proxy (UseForwardedHeaders trusts loopback): the client addresses come from X-Forwarded-For.
+        await using var app = await StartAsync(
+            configure: o =>
+            {
+                o.RateLimit.PermitLimit = 2;
+                o.RateLimit.Window = TimeSpan.FromHours(1);
+            },
+            beforeStatus499: a => a.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor }));
+        using var client = Client(app);
+
+        (await SignInFromAsync(client, "2001:db8:0:1::1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await SignInFromAsync(client, "2001:db8:0:1::2")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // Another /64 of the same /56: one customer's network, one budget.
+        (await SignInFromAsync(client, "2001:db8:0:ff::1")).StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+
+        // The next /56 is another customer.
+        (await SignInFromAsync(client, "2001:db8:0:100::1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "GenerateTokenRateLimited")
+            .Which.GetStructuredStateValue("ClientAddress").Should().Be("2001:db8:0:ff::1");
+    }
+
+    [Theory]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", true)]
+    [InlineData("2001:db8:1:0::1", "2001:db8:1:ff::1", true)]
+    [InlineData("2001:db8:1:ff::1", "2001:db8:1:100::1", false)]
+    [InlineData("10.0.0.1", "10.0.0.2", false)]
+    [InlineData("10.0.0.1", "::ffff:10.0.0.1", true)]
+    public void The_partition_of_an_address_is_its_56_network_or_its_IPv4_address(string first, string second, bool shared)
+        => (GenerateTokenThrottle.PartitionOf(IPAddress.Parse(first)) == GenerateTokenThrottle.PartitionOf(IPAddress.Parse(second))).Should().Be(shared);
+
+    [Fact]
     public async Task With_the_rate_limit_disabled_many_requests_are_answered()
     {
         await using var app = await StartAsync(configure: o =>
@@ -82,6 +118,16 @@ public sealed class GenerateTokenRateLimitTests
     }
 
     // An HttpClient whose connections come from the given local address.
+    private static async Task<HttpResponseMessage> SignInFromAsync(HttpClient client, string address)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, GenerateTokenPath)
+        {
+            Content = new FormUrlEncodedContent([new("username", Username), new("password", Password), new("f", "json")]),
+        };
+        request.Headers.Add("X-Forwarded-For", address);
+        return await client.SendAsync(request);
+    }
+
     private static HttpClient ClientFrom(TestApp app, IPAddress local)
     {
         var handler = new SocketsHttpHandler

@@ -46,9 +46,45 @@ internal static class RoutePatternSuggestion
             return ": write '/api/{**rest}' for everything under /api";
         }
 
-        return endsWithCatchAll
-            ? $": write '{suggestion}' for everything under {(pattern.PathSegments.Count == 1 ? "/" : suggestion[..suggestion.LastIndexOf('/')])}"
+        if (endsWithCatchAll)
+        {
+            return $": write '{suggestion}' for everything under {Under(suggestion, suggestion.LastIndexOf('/'))}";
+        }
+
+        // A '*' inside the path or a segment matches one segment there; everything below the first glob is the other
+        // likely meaning ('/api/*.json' for any .json file under /api).
+        var firstGlob = FirstGlobSegment(pattern);
+        var prefix = string.Concat(pattern.PathSegments.Take(firstGlob).Select(segment => "/" + Text(segment)));
+        var catchAll = prefix + "/{**rest}";
+        return Parses(catchAll)
+            ? $": write '{suggestion}' for one segment there, or '{catchAll}' for everything under {Under(catchAll, prefix.Length)}"
             : $": write '{suggestion}'";
+    }
+
+    private static string Under(string pattern, int slash) => slash <= 0 ? "/" : pattern[..slash];
+
+    private static int FirstGlobSegment(RoutePattern pattern)
+    {
+        for (var i = 0; i < pattern.PathSegments.Count; i++)
+        {
+            if (pattern.PathSegments[i].Parts.Any(p => p is RoutePatternLiteralPart literal && literal.Content.Contains('*', StringComparison.Ordinal)))
+            {
+                return i;
+            }
+        }
+
+        return pattern.PathSegments.Count;
+    }
+
+    private static string Text(RoutePatternPathSegment segment)
+    {
+        var text = new StringBuilder();
+        foreach (var part in segment.Parts)
+        {
+            Append(text, part);
+        }
+
+        return text.ToString();
     }
 
     // The same pattern without its constraints; a default value or an optional marker stays.

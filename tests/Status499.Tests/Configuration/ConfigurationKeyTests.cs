@@ -149,8 +149,9 @@ public sealed class ConfigurationKeyTests
     [InlineData("/api/*", "write '/api/{**rest}' for everything under /api")]
     [InlineData("/maps/rest/**", "write '/maps/rest/{**rest}' for everything under /maps/rest")]
     [InlineData("/*", "write '/{**rest}' for everything under /")]
-    [InlineData("/a/*/b", "write '/a/{segment}/b'")]
-    [InlineData("/files/*.png", "write '/files/{part}.png'")]
+    [InlineData("/a/*/b", "write '/a/{segment}/b' for one segment there, or '/a/{**rest}' for everything under /a")]
+    [InlineData("/files/*.png", "write '/files/{part}.png' for one segment there, or '/files/{**rest}' for everything under /files")]
+    [InlineData("/*/rest/services", "write '/{segment}/rest/services' for one segment there, or '/{**rest}' for everything under /")]
     public async Task A_glob_pattern_gets_the_route_template_for_what_was_written(string pattern, string suggestion)
     {
         await using var app = BuildFrom(new() { ["Status499:Routes:0:Pattern"] = pattern, ["Status499:Routes:0:Meaning"] = "TokenRequired" });

@@ -48,7 +48,17 @@ public sealed class Status499Builder
     /// </summary>
     /// <param name="tokens">The accepted tokens; at least one non-empty.</param>
     /// <returns>This builder.</returns>
-    public Status499Builder AddStaticTokens(params IEnumerable<string> tokens)
+    // A params array, not a params collection: C# 12 (net8.0's default language version) cannot call a
+    // params IEnumerable with a list of arguments (CS1501).
+    public Status499Builder AddStaticTokens(params string[] tokens) => AddStaticTokens((IEnumerable<string>)tokens);
+
+    /// <summary>
+    /// Accepts exactly the given tokens, compared in fixed time. Meant for development, tests and simple shared keys;
+    /// use <see cref="AddAuthenticationSchemeTokenValidator"/> or your own validator for user tokens.
+    /// </summary>
+    /// <param name="tokens">The accepted tokens, for example read from configuration; at least one non-empty.</param>
+    /// <returns>This builder.</returns>
+    public Status499Builder AddStaticTokens(IEnumerable<string> tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         EnsureNoValidatorYet();

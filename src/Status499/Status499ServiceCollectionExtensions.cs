@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -40,7 +43,31 @@ public static class Status499ServiceCollectionExtensions
         services.TryAddSingleton(static sp => new ContinueAfterClientAbortResolver(sp.GetRequiredService<IOptions<Status499Options>>().Value));
         services.TryAddSingleton<Status499PipelineState>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, Status499StartupFilter>());
+        AnswerAuthorizationRefusalsOnTokenRoutes(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpLoggingInterceptor, HttpLoggingOrderCheck>());
         return new Status499Builder(services);
+    }
+
+    // Takes the place of the framework's IAuthorizationMiddlewareResultHandler, which it keeps for everything but
+    // refusals on token routes. AddAuthorization() registers the framework's with TryAdd: called later it adds nothing,
+    // called earlier its registration is replaced. An app's own handler is left alone: it answers refusals itself.
+    private static void AnswerAuthorizationRefusalsOnTokenRoutes(IServiceCollection services)
+    {
+        var descriptor = ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, TokenAuthorizationResultHandler>();
+        for (var i = 0; i < services.Count; i++)
+        {
+            if (services[i].ServiceType == typeof(IAuthorizationMiddlewareResultHandler) && !services[i].IsKeyedService)
+            {
+                if (services[i].ImplementationType == typeof(AuthorizationMiddlewareResultHandler))
+                {
+                    services[i] = descriptor;
+                }
+
+                return;
+            }
+        }
+
+        services.Add(descriptor);
     }
 
     /// <summary>

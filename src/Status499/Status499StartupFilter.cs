@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Status499;
@@ -19,7 +20,18 @@ internal sealed class Status499StartupFilter : IStartupFilter
         app.ApplicationServices.GetRequiredService<Status499PipelineState>().GuardInstalled = true;
         next(app);
         VerifyTokenRoutesCanBeChecked(app.ApplicationServices);
+        WarnWhenMiddlewareMissing(app.ApplicationServices);
     };
+
+    // Without token routes a forgotten UseStatus499() breaks nothing visible: nothing is recorded and nothing says so.
+    // The pipeline is complete here (UseStatus499() in a UseWhen branch is added while the branch is configured).
+    private static void WarnWhenMiddlewareMissing(IServiceProvider services)
+    {
+        if (!services.GetRequiredService<Status499PipelineState>().MiddlewareAdded)
+        {
+            Status499Log.MiddlewareNotAdded(services.GetRequiredService<ILoggerFactory>().CreateLogger("Status499.Startup"));
+        }
+    }
 
     internal static void VerifyTokenRoutesCanBeChecked(IServiceProvider services)
     {

@@ -1,7 +1,7 @@
 using Status499;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddHttpLogging();
+builder.Services.AddHttpLogging(_ => { }); // net8.0 has no parameterless overload
 builder.Services.AddCors();
 builder.Services.AddStatus499(o => o.MapRoute("/arcgis/rest/services/{**path}", Status499Meaning.TokenRequired))
     .AddTokenValidator<MyTokenValidator>();

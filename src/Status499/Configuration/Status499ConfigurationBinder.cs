@@ -21,11 +21,14 @@ internal static class Status499ConfigurationBinder
             options.Token.Sources.Clear();
         }
 
+        // Unknown keys are found here, all of them, each named by its path with the nearest known key; the binder's own
+        // check stays on as a backstop only when none was found (it stops at the first and names the options type).
+        var unknownKeys = ReportUnknownKeys(configuration, errors);
         try
         {
-            // ErrorOnUnknownConfiguration: a misspelled key fails instead of being ignored. The generator also knows
-            // Status499Options' internal Routes property, so the Routes section, read below, is not an unknown key.
-            configuration.Bind(options, static binder => binder.ErrorOnUnknownConfiguration = true);
+            // The generator also knows Status499Options' internal Routes properties, so the route sections, read below,
+            // are not unknown keys to it.
+            configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = !unknownKeys);
 
             // The binder reads enums with Enum.Parse, which also takes numbers ("2") and lists ("None, TokenRequired"):
             // they hide what is meant and change meaning if the enum changes, so only names are accepted.
@@ -40,20 +43,22 @@ internal static class Status499ConfigurationBinder
         }
         catch (InvalidOperationException ex)
         {
-            // The binder stops at the first error. A value that does not convert (the parse error is the inner
-            // exception) is named by its full key; an unknown key only by its name and the options type, so the
-            // section's path goes in front.
-            errors.Add(ex.InnerException is null && configuration is IConfigurationSection section ? $"{section.Path}: {ex.Message}" : ex.Message);
+            // The binder stops at the first error. A value that does not convert has the parse error as its inner
+            // exception and the full key in the message.
+            errors.Add(ex.InnerException is { } parse
+                ? $"{ex.Message} {parse.Message}"
+                : $"{PathOf(configuration)}: {ex.Message}");
         }
 
         // Routes are not a bindable list: MapRoute builds them, and each keeps its key so errors can name it.
         foreach (var route in configuration.GetSection(nameof(Status499Options.Routes)).GetChildren())
         {
+            // Configuration keys are case-insensitive: "pattern" and the environment's ROUTES__0__PATTERN are Pattern.
             foreach (var setting in route.GetChildren())
             {
-                if (setting.Key is not ("Pattern" or "Meaning"))
+                if (!KnownSettings.IsOneOf(setting.Key, KnownSettings.Route))
                 {
-                    errors.Add($"{setting.Path} is not a route setting; a route has a Pattern and a Meaning.");
+                    errors.Add($"{setting.Path} is not a route setting; a route has a Pattern and a Meaning.{KnownSettings.DidYouMean(setting.Key, KnownSettings.Route)}");
                 }
             }
 
@@ -84,9 +89,9 @@ internal static class Status499ConfigurationBinder
         {
             foreach (var setting in route.GetChildren())
             {
-                if (setting.Key is not ("Pattern" or "Maximum"))
+                if (!KnownSettings.IsOneOf(setting.Key, KnownSettings.ContinueRoute))
                 {
-                    errors.Add($"{setting.Path} is not a ContinueAfterClientAbort route setting; a route has a Pattern and an optional Maximum.");
+                    errors.Add($"{setting.Path} is not a ContinueAfterClientAbort route setting; a route has a Pattern and an optional Maximum.{KnownSettings.DidYouMean(setting.Key, KnownSettings.ContinueRoute)}");
                 }
             }
 
@@ -113,6 +118,34 @@ internal static class Status499ConfigurationBinder
             options.AddConfiguredContinueRoute(pattern, maximum, route.Path + ":Pattern");
         }
     }
+
+    // Reports every key of the section and of its Token section that is not a setting, by path, with the nearest known
+    // key. The route lists check their own entries. True when one was found.
+    private static bool ReportUnknownKeys(IConfiguration configuration, List<string> errors)
+    {
+        var found = false;
+        foreach (var setting in configuration.GetChildren())
+        {
+            if (!KnownSettings.IsOneOf(setting.Key, KnownSettings.Root))
+            {
+                errors.Add($"{setting.Path} is not a Status499 setting.{KnownSettings.DidYouMean(setting.Key, KnownSettings.Root)}");
+                found = true;
+            }
+        }
+
+        foreach (var setting in configuration.GetSection(nameof(Status499Options.Token)).GetChildren())
+        {
+            if (!KnownSettings.IsOneOf(setting.Key, KnownSettings.Token))
+            {
+                errors.Add($"{setting.Path} is not a Status499 token setting.{KnownSettings.DidYouMean(setting.Key, KnownSettings.Token)}");
+                found = true;
+            }
+        }
+
+        return found;
+    }
+
+    private static string PathOf(IConfiguration configuration) => configuration is IConfigurationSection section ? section.Path : "Status499";
 
     // The value if the setting is one of TEnum's names (any case); null if it is absent (the binder kept the default) or
     // is not a name, which adds an error naming its key.

@@ -68,15 +68,15 @@ internal sealed class Status499OptionsValidator : IValidateOptions<Status499Opti
         if (HasGlobOutsideCatchAll(pattern))
         {
             errors.Add($"{source}: '{routePattern}' has a '*' outside a parameter, which matches only a literal '*'. " +
-                "Route patterns are ASP.NET Core route templates: write '/api/{**rest}' for everything under /api.");
+                $"Route patterns are ASP.NET Core route templates{RoutePatternSuggestion.ForGlob(pattern)}.");
         }
 
-        foreach (var parameter in pattern.Parameters)
+        var constrained = pattern.Parameters.Where(p => p.ParameterPolicies.Count > 0).Select(p => $"'{p.Name}'").ToList();
+        if (constrained.Count > 0)
         {
-            if (parameter.ParameterPolicies.Count > 0)
-            {
-                errors.Add($"{source}: the parameter '{parameter.Name}' has a constraint; constraints are not supported in Status499 route patterns.");
-            }
+            errors.Add($"{source}: the parameter{(constrained.Count > 1 ? "s" : "")} {string.Join(", ", constrained)} " +
+                $"{(constrained.Count > 1 ? "have constraints" : "has a constraint")}; constraints are not supported in Status499 route patterns " +
+                $"(they decide which paths a rule covers, not which values an endpoint accepts){RoutePatternSuggestion.WithoutConstraints(pattern)}.");
         }
     }
 

@@ -100,4 +100,22 @@ internal static partial class Status499Log
     [LoggerMessage(EventId = 42, EventName = "GenerateTokenLockoutStoreFailed", Level = LogLevel.Error,
         Message = "The lockout store (IDistributedCache {Cache}) threw {ExceptionType}; generateToken refused the request (fail closed).")]
     public static partial void GenerateTokenLockoutStoreFailed(ILogger logger, Exception exception, string cache, string? exceptionType);
+
+    // What a newcomer meets (70-74): authorization refusals on token routes and pipeline mistakes no startup error can
+    // prove.
+    [LoggerMessage(EventId = 70, EventName = "TokenAuthorizationRefused", Level = LogLevel.Information,
+        Message = "Valid token from {TokenSource} on {Method} {Path} was refused by authorization ({AuthorizationResult}): answered 403.")]
+    public static partial void TokenAuthorizationRefused(ILogger logger, string tokenSource, string method, string path, string authorizationResult);
+
+    [LoggerMessage(EventId = 71, EventName = "AuthorizationBeforeTokenCheck", Level = LogLevel.Error,
+        Message = "{Method} {Path} is a TokenRequired route, but authorization refused it before Status499 checked its token, so the policy never saw the token's user; the refusal was left to ASP.NET Core. Call app.UseAuthorization() after app.UseStatus499().")]
+    public static partial void AuthorizationBeforeTokenCheck(ILogger logger, string method, string path);
+
+    [LoggerMessage(EventId = 72, EventName = "MiddlewareNotAdded", Level = LogLevel.Warning,
+        Message = "AddStatus499() was called but app.UseStatus499() was not: no client-closed request is recorded as 499. Call app.UseStatus499() after app.UseRouting(), after the middleware that should see the 499 (UseHttpLogging(), UseExceptionHandler()).")]
+    public static partial void MiddlewareNotAdded(ILogger logger);
+
+    [LoggerMessage(EventId = 73, EventName = "HttpLoggingAfterStatus499", Level = LogLevel.Warning,
+        Message = "UseHttpLogging() runs after app.UseStatus499(), so it logs a client-closed request with the status the handler set (often 200) while Status499 records 499. Call app.UseStatus499() after app.UseHttpLogging(). Logged once.")]
+    public static partial void HttpLoggingAfterStatus499(ILogger logger);
 }

@@ -180,6 +180,14 @@ internal sealed class TokenRequestHandler
         }
     }
 
+    // ASP.NET Core authorization (a policy, a role, [Authorize]) refused a request whose token this handler accepted:
+    // the token is valid but not enough, which ArcGIS answers 403, as a validator's Forbidden.
+    public ValueTask<TokenCheck> RefuseAuthorizedTokenAsync(HttpContext context, Status499RequestState state, string authorizationResult)
+    {
+        Status499Log.TokenAuthorizationRefused(_logger, state.TokenSource.ToString(), context.Request.Method, PathOf(context), authorizationResult);
+        return RejectAsync(context, state, TokenOutcome.Forbidden, ArcGisError.Forbidden);
+    }
+
     private async ValueTask<TokenCheck> RejectAsync(HttpContext context, Status499RequestState state, TokenOutcome outcome, ArcGisError error)
     {
         state.TokenOutcome = outcome;

@@ -192,9 +192,9 @@ public sealed class ConfigurationTests
     }
 
     [Theory]
-    [InlineData("Status499:DefaultMeening", "None", "'DefaultMeening'")]
-    [InlineData("Status499:Token:MaxTokenLenght", "100", "'MaxTokenLenght'")]
-    [InlineData("Status499:Token:Source:0", "Query", "'Source'")]
+    [InlineData("Status499:DefaultMeening", "None", "Status499:DefaultMeening")]
+    [InlineData("Status499:Token:MaxTokenLenght", "100", "Status499:Token:MaxTokenLenght")]
+    [InlineData("Status499:Token:Source:0", "Query", "Status499:Token:Source")]
     [InlineData("Status499:Routes:0:Patern", "/x", "Status499:Routes:0:Patern")]
     [InlineData("Status499:Routes:1:Note", "why", "Status499:Routes:1:Note")]
     public async Task Misspelled_key_stops_startup_naming_it(string key, string value, string namedKey)

@@ -312,8 +312,10 @@ internal sealed class Status499Middleware
 
         // The client's wait ends when it left, not when a handler that ignored RequestAborted finally returned; the
         // time after that is work nobody waited for.
-        var now = Stopwatch.GetTimestamp();
+        // Left first: when RequestAborted's callback has not run yet, ClientLeftTimestamp() stamps now, and a "now" read
+        // before it would make the wasted work negative.
         var left = state.ClientLeftTimestamp();
+        var now = Stopwatch.GetTimestamp();
         var waited = Stopwatch.GetElapsedTime(state.StartTimestamp, left);
         var wasted = Stopwatch.GetElapsedTime(left, now);
 

@@ -15,13 +15,8 @@ namespace Status499.Tests.ClientClosed;
 // the reset (a busy machine delays that), so it measures that moment and bounds the signals by what it measured.
 public sealed class ClientLeftMomentTests
 {
-    private const int LeaveAfterEnteredMs = 400;
-
-    // How long a handler that ignores the token runs on after the server noticed the client left: the wasted work.
-    private const int WorkAfterNoticedMs = 1500;
-
-    // Task.Delay's timer may fire a few milliseconds early.
-    private const int TimerSlackMs = 10;
+    private const int LeaveAfterEnteredMs = IgnoringHandler.LeaveAfterEnteredMs;
+    private const int TimerSlackMs = IgnoringHandler.TimerSlackMs;
 
     [Theory]
     [InlineData(500, true)]
@@ -200,70 +195,4 @@ public sealed class ClientLeftMomentTests
 
     private static MetricCollector<double> Collect(TestApp app, string instrument)
         => new(app.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Status499", instrument);
-
-    // A handler that ignores RequestAborted: it watches the token only to tell the test when the server noticed the
-    // client leave, and runs until the test releases it.
-    private sealed class IgnoringHandler
-    {
-        private readonly Signal _entered = new();
-        private readonly Signal _noticed = new();
-        private readonly Signal _released = new();
-
-        public async Task RunAsync(HttpContext context)
-        {
-            context.RequestAborted.Register(_noticed.Set);
-            _entered.Set();
-            await _released.WaitAsync();
-            await context.Response.WriteAsync("late", CancellationToken.None);
-        }
-
-        public async Task<Moments> ResetAndReleaseAsync(int port, string path)
-        {
-            using var client = await RawHttpClient.ConnectAsync(port);
-            return await LeaveAndReleaseAsync(() => client.SendGetAsync(path), () =>
-            {
-                client.Close(CloseMode.Reset);
-                return Task.CompletedTask;
-            });
-        }
-
-        // Sends, leaves LeaveAfterEnteredMs after the handler entered, waits until the server noticed, lets the handler
-        // run on WorkAfterNoticedMs, releases it; every moment measured from just before the request was sent.
-        public async Task<Moments> LeaveAndReleaseAsync(Func<Task> send, Func<Task> leave)
-        {
-            var clock = Stopwatch.StartNew();
-            await send();
-            await _entered.WaitAsync();
-            var enteredMs = clock.Elapsed.TotalMilliseconds;
-            await Task.Delay(LeaveAfterEnteredMs); // the moment under test, not a synchronisation
-            await leave();
-            var leftMs = clock.Elapsed.TotalMilliseconds;
-            await _noticed.WaitAsync();
-            var noticedMs = clock.Elapsed.TotalMilliseconds;
-            await Task.Delay(WorkAfterNoticedMs); // the wasted work under test
-            var releasedMs = clock.Elapsed.TotalMilliseconds;
-            _released.Set();
-            return new Moments(clock, enteredMs, leftMs, noticedMs, releasedMs);
-        }
-    }
-
-    // What the test measured, in milliseconds since just before the request was sent (so before the server's start).
-    private sealed record Moments(Stopwatch Clock, double EnteredMs, double LeftMs, double NoticedMs, double ReleasedMs)
-    {
-        // The reset went out no earlier than this.
-        public double ResetLowerBoundMs => EnteredMs + LeaveAfterEnteredMs - TimerSlackMs;
-
-        // Status499 stamps the moment in its own RequestAborted callback, which runs with the handler's; half the
-        // handler's remaining run is room for the thread running those callbacks to be descheduled between the two.
-        public double LeftMomentUpperBoundMs => NoticedMs + (WorkAfterNoticedMs / 2.0);
-
-        // The handler ran at least until released, and the client's leaving was stamped no later than LeftMomentUpperBoundMs.
-        public double WasteLowerBoundMs => ReleasedMs - LeftMomentUpperBoundMs;
-
-        // The server's request started before the handler entered and ended after the handler was released.
-        public double RequestLowerBoundMs => ReleasedMs - EnteredMs;
-
-        public override string ToString()
-            => $"entered {EnteredMs:F0} ms, left {LeftMs:F0} ms, noticed {NoticedMs:F0} ms, released {ReleasedMs:F0} ms after sending";
-    }
 }

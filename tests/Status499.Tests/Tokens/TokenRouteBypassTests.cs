@@ -203,6 +203,7 @@ public sealed class TokenRouteBypassTests
         seen.TokenOutcome.Should().NotBe(TokenOutcome.Accepted);
         seen.StatusCode.Should().Be(499, "nothing answered the request: the client left");
         seen.Phase.Should().Be(ClientDisconnectPhase.Handler);
+        app.TokenRejections.GetMeasurementSnapshot().Should().BeEmpty("the client left; nothing was refused");
         app.Logs.GetSnapshot().Should().NotContain(r => r.Id.Name == "TokenValidatorTimedOut");
     }
 }

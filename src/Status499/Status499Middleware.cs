@@ -257,6 +257,11 @@ internal sealed class Status499Middleware
         {
             OnClientAborted(context, state, requestBodyLost: true, inTokenCheck: true);
         }
+        else if (check == TokenCheck.ClientLeftDuringValidation && _clientAbort.IsClientAbort(context))
+        {
+            // Nothing answered the request: without this the outer middleware and the hosting logs would see a 200.
+            OnClientAborted(context, state, requestBodyLost: false, inTokenCheck: true);
+        }
         else
         {
             OnPipelineCompleted(context, state);
@@ -271,8 +276,8 @@ internal sealed class Status499Middleware
         }
     }
 
-    // requestBodyLost: the exception came from a read of the request body. inTokenCheck: that read was the token
-    // check's own form read, so no endpoint ran and nothing else owns the status.
+    // requestBodyLost: the exception came from a read of the request body. inTokenCheck: the client left during the
+    // token check (its form read or the validator), so no endpoint ran and nothing else owns the status.
     private void OnClientAborted(HttpContext context, Status499RequestState state, bool requestBodyLost, bool inTokenCheck)
     {
         var response = context.Response;
@@ -293,8 +298,8 @@ internal sealed class Status499Middleware
 
         state.DisconnectPhase = phase;
 
-        // On a TokenRequired route an endpoint's status stands (there a 499 means Token Required); the token check's
-        // own read is recorded as 499 like any other, since no endpoint answered.
+        // On a TokenRequired route an endpoint's status stands (there a 499 means Token Required); a client that left
+        // during the token check's own form read or validation is recorded as 499 like any other, since no endpoint answered.
         var record499 = state.Meaning == Status499Meaning.ClientClosedRequest || inTokenCheck;
         if (phase == ClientDisconnectPhase.RequestBody)
         {
@@ -307,8 +312,10 @@ internal sealed class Status499Middleware
 
         // The client's wait ends when it left, not when a handler that ignored RequestAborted finally returned; the
         // time after that is work nobody waited for.
-        var now = Stopwatch.GetTimestamp();
+        // Left first: when RequestAborted's callback has not run yet, ClientLeftTimestamp() stamps now, and a "now" read
+        // before it would make the wasted work negative.
         var left = state.ClientLeftTimestamp();
+        var now = Stopwatch.GetTimestamp();
         var waited = Stopwatch.GetElapsedTime(state.StartTimestamp, left);
         var wasted = Stopwatch.GetElapsedTime(left, now);
 

@@ -14,8 +14,7 @@ namespace Status499.Telemetry.Tests;
 // Kestrel whose client really leaves.
 public sealed class OpenTelemetryExportTests
 {
-    private const int LeaveAfterEnteredMs = 400;
-    private const int HandlerRunsMs = 3000;
+    private const int LeaveAfterEnteredMs = IgnoringHandler.LeaveAfterEnteredMs;
 
     // The bucket advice of status499.client_wait.duration and status499.wasted_work.duration, and the README's View.
     private static readonly double[] LatencyBounds = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -27,17 +26,13 @@ public sealed class OpenTelemetryExportTests
     {
         var exported = new List<MetricSnapshot>();
         var spans = new LockedList<Activity>();
-        var entered = new Signal();
-        var finished = new Signal();
+        var handler = new IgnoringHandler();
         Activity? span = null;
         await using var app = await TestApp.StartAsync(
-            a => a.MapGet("/otel-late", async () =>
+            a => a.MapGet("/otel-late", (HttpContext context) =>
             {
                 span = Activity.Current;
-                entered.Set();
-                await Task.Delay(HandlerRunsMs, CancellationToken.None);
-                finished.Set();
-                return "late";
+                return handler.RunAsync(context);
             }),
             services: s => s.AddOpenTelemetry()
                 .WithMetrics(m =>
@@ -50,10 +45,9 @@ public sealed class OpenTelemetryExportTests
                 })
                 .WithTracing(t => t.AddSource("Microsoft.AspNetCore").AddInMemoryExporter(spans)));
 
-        var leftMs = await RawHttpClient.LeaveAfterAsync(app.Port, "/otel-late", entered, LeaveAfterEnteredMs);
+        // The test decides when the client leaves and when the handler ends, and measures when the server noticed.
+        var moments = await handler.ResetAndReleaseAsync(app.Port, "/otel-late");
 
-        leftMs.Should().BeLessThan(HandlerRunsMs - 500, "the client must leave well before the handler ends");
-        await finished.WaitAsync();
         (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
 
         // The hosting metric is recorded last, when the whole pipeline has returned: export until it is there.
@@ -80,7 +74,7 @@ public sealed class OpenTelemetryExportTests
             ["status499.meaning"] = "client_closed_request",
         });
 
-        // How long the client waited: about LeaveAfterEnteredMs, not the handler's HandlerRunsMs.
+        // How long the client waited: until it left, not until the handler was released.
         var wait = Single(exported, "status499.client_wait.duration");
         wait.MeterName.Should().Be("Status499");
         wait.Unit.Should().Be("s");
@@ -94,9 +88,9 @@ public sealed class OpenTelemetryExportTests
         });
         waited.GetHistogramCount().Should().Be(1);
         var waitedSeconds = waited.GetHistogramSum();
-        waitedSeconds.Should().BeInRange((LeaveAfterEnteredMs - 10) / 1000.0, (HandlerRunsMs - 250) / 1000.0);
+        waitedSeconds.Should().BeInRange((LeaveAfterEnteredMs - IgnoringHandler.TimerSlackMs) / 1000.0, moments.LeftMomentUpperBoundMs / 1000, moments.ToString());
 
-        // The work done after the client left: the rest of the handler's run.
+        // The work done after the client left: the rest of the handler's run, at least until the test released it.
         var waste = Single(exported, "status499.wasted_work.duration");
         waste.MeterName.Should().Be("Status499");
         waste.Unit.Should().Be("s");
@@ -108,7 +102,8 @@ public sealed class OpenTelemetryExportTests
             ["http.route"] = "/otel-late",
         });
         wasted.GetHistogramCount().Should().Be(1);
-        (waitedSeconds + wasted.GetHistogramSum()).Should().BeGreaterThanOrEqualTo((HandlerRunsMs - 20) / 1000.0, "wait and waste add up to the handler's run");
+        wasted.GetHistogramSum().Should().BeGreaterThanOrEqualTo(moments.WasteLowerBoundMs / 1000, moments.ToString());
+        (waitedSeconds + wasted.GetHistogramSum()).Should().BeGreaterThanOrEqualTo(moments.RequestLowerBoundMs / 1000, "wait and waste add up to the handler's run");
 
 #if NET9_0_OR_GREATER
         // The instruments' InstrumentAdvice (System.Diagnostics.DiagnosticSource 9+): buckets for request latency; the
@@ -139,7 +134,9 @@ public sealed class OpenTelemetryExportTests
             ["status499.meaning"] = "client_closed_request",
         });
         (closed.Timestamp.UtcDateTime - activity.StartTimeUtc).TotalMilliseconds
-            .Should().BeInRange(LeaveAfterEnteredMs - 10, HandlerRunsMs - 250, "the event marks when the client left, not when the handler returned");
+            .Should().BeInRange(LeaveAfterEnteredMs - IgnoringHandler.TimerSlackMs, moments.LeftMomentUpperBoundMs, "the event marks when the client left: " + moments);
+        (activity.StartTimeUtc + activity.Duration - closed.Timestamp.UtcDateTime).TotalMilliseconds
+            .Should().BeGreaterThanOrEqualTo(moments.WasteLowerBoundMs, "the event marks when the client left, not when the handler returned");
     }
 
     [Fact]

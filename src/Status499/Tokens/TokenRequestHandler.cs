@@ -131,7 +131,7 @@ internal sealed class TokenRequestHandler
                 state.AbandonValidatorContext();
                 if (context.RequestAborted.IsCancellationRequested)
                 {
-                    return TokenCheck.Answered;
+                    return TokenCheck.ClientLeftDuringValidation;
                 }
 
                 Status499Log.TokenValidatorTimedOut(_logger, validator.GetType().Name, context.Request.Method, PathOf(context), _timeout.TotalMilliseconds);

@@ -213,6 +213,7 @@ public sealed class ClientClosedRequestKestrelTests
 
         response.StatusCode.Should().Be(System.Net.HttpStatusCode.InternalServerError);
         (await app.Observer.WaitAsync()).EscapedException.Should().BeOfType<OperationCanceledException>();
+        app.ClientClosedRequests.GetMeasurementSnapshot().Should().BeEmpty("the client is still there");
     }
 
     [Fact]

@@ -156,33 +156,57 @@ public sealed class FailClosedPipelineTests : IAsyncLifetime
             .Should().BeTrue();
         logs.GetSnapshot().Single(r => r.Id.Name == "UnguardedTokenRouteResponse").Message.Should().Contain("UseStatus499()").And.Contain(path);
 
-        // The guard refuses only what the token check did not see: the same paths with a token still work elsewhere.
+        // The guard refuses only what the token check did not see: a route the token check guards still answers, with a
+        // token its content and without one the check's own refusal.
+        using var withToken = new HttpRequestMessage(HttpMethod.Get, "/convention?f=json");
+        withToken.Headers.Add("X-Esri-Authorization", "Bearer " + GoodToken);
+        (await (await http.SendAsync(withToken)).Content.ReadAsStringAsync()).Should().Be(Reached);
         (await http.GetStringAsync("/convention?f=json")).Should().Contain("\"code\":499");
     }
 
-    [Fact]
-    public async Task Redirects_and_errors_from_outer_middleware_pass_the_guard()
+    // Outer middleware that answers on a token route without calling the token check: HTTPS redirection, a rate
+    // limiter, an exception handler, a 404. None of those carries protected content, so the guard lets each through
+    // unchanged, its body included (a guard that refused them would answer an empty 500).
+    [Theory]
+    [InlineData(302, "")]
+    [InlineData(404, "not here")]
+    [InlineData(429, "slow down")]
+    [InlineData(503, "maintenance")]
+    public async Task Redirects_and_errors_from_outer_middleware_pass_the_guard(int status, string body)
     {
         await using var app = await StartAsync(a =>
         {
             a.Use((context, next) =>
             {
-                if (context.Request.Path == "/protected/moved")
+                if (context.Request.Path != "/protected/outer")
+                {
+                    return next(context);
+                }
+
+                if (status == 302)
                 {
                     context.Response.Redirect("/elsewhere");
                     return Task.CompletedTask;
                 }
 
-                return next(context);
+                context.Response.StatusCode = status;
+                return context.Response.WriteAsync(body);
             });
             a.UseRouting();
             a.UseStatus499();
         });
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(AddressOf(app)) };
 
-        var response = await http.GetAsync("/protected/moved");
+        var response = await http.GetAsync("/protected/outer");
 
-        response.StatusCode.Should().Be(HttpStatusCode.Redirect, "a redirect carries no protected content");
+        ((int)response.StatusCode).Should().Be(status, "an answer that is not a success carries no protected content");
+        (await response.Content.ReadAsStringAsync()).Should().Be(body);
+        if (status == 302)
+        {
+            response.Headers.Location!.OriginalString.Should().Be("/elsewhere");
+        }
+
+        app.Services.GetFakeLogCollector().GetSnapshot().Should().NotContain(r => r.Id.Name == "UnguardedTokenRouteResponse");
     }
 
     [Theory]

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Status499.Tests.Infrastructure;
 
 namespace Status499.Tests.Tokens;
@@ -159,18 +162,33 @@ public sealed class TokenSourcesTests
         request.Dispose();
     }
 
+    // UseCors() placed before UseStatus499() answers the preflight itself; the token layer (its outermost guard included)
+    // must let that answer out unchanged. Without the library this would be the same 204, so every assertion here is
+    // about what the library could break: the status, the CORS headers, an empty body, no rejection counted or logged.
     [Fact]
     public async Task Cors_preflight_passes_untouched()
     {
-        await using var app = await TokenResponsesTests.StartAsync();
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/secure", (HttpContext c) => $"hello {c.User.Identity?.Name}").RequireToken().RequireCors("sites"),
+            configureBuilder: b => b.AddTokenValidator(TokenResponsesTests.Validate),
+            services: s => s.AddCors(o => o.AddPolicy("sites", p => p.WithOrigins("https://example.org").WithMethods("GET").WithHeaders("X-Esri-Authorization"))),
+            beforeStatus499: a => { a.UseRouting(); a.UseCors(); });
         using var request = new HttpRequestMessage(HttpMethod.Options, "/secure");
         request.Headers.Add("Origin", "https://example.org");
         request.Headers.Add("Access-Control-Request-Method", "GET");
+        request.Headers.Add("Access-Control-Request-Headers", "X-Esri-Authorization");
 
         var (response, body, seen) = await SendAsync(app, request);
 
-        body.Should().NotContain("\"error\"");
-        seen.TokenOutcome.Should().Be(TokenOutcome.NotChecked);
-        response.StatusCode.Should().NotBe((HttpStatusCode)499);
+        response.StatusCode.Should().Be(HttpStatusCode.NoContent, "UseCors() answered the preflight");
+        response.Headers.GetValues("Access-Control-Allow-Origin").Should().Equal("https://example.org");
+        response.Headers.GetValues("Access-Control-Allow-Methods").Should().Equal("GET");
+        response.Headers.GetValues("Access-Control-Allow-Headers").Should().Equal("X-Esri-Authorization");
+        body.Should().BeEmpty();
+        seen.StatusCode.Should().Be(204);
+        seen.TokenOutcome.Should().Be(TokenOutcome.NotChecked, "a preflight carries no token and is not refused for it");
+        app.TokenRejections.GetMeasurementSnapshot().Should().BeEmpty();
+        app.WarningsAndErrors.Should().BeEmpty();
+        app.LogsExceptHostingRequestLines.Should().NotContain(r => r.Category == "Status499.TokenValidation");
     }
 }

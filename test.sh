@@ -33,8 +33,10 @@ passed=0; failed=0; skipped=0
 setup_failures=()
 
 missing=()
+# No grep -q (or head) reading a pipe anywhere here: under pipefail the writer's SIGPIPE fails the pipeline.
 for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  installed="$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)"
+  [[ "$installed" == *"install ok installed"* ]] || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   step "installing Debian packages: ${missing[*]}"
@@ -64,7 +66,7 @@ fi
 # The Maps SDK test page the sample serves at /maps-sdk/ (tests/clients/maps-sdk/dist), rebuilt when its sources change.
 dist=tests/clients/maps-sdk/dist
 if [ ! -f "$dist/index.html" ] || [ ! -d "$dist/assets/esri" ] \
-   || [ -n "$(find tests/clients/maps-sdk -path "$dist" -prune -o -type f -newer "$dist/index.html" -print | head -1)" ]; then
+   || [ -n "$(find tests/clients/maps-sdk -path "$dist" -prune -o -type f -newer "$dist/index.html" -print -quit)" ]; then
   step "building the ArcGIS Maps SDK test page (tests/clients/maps-sdk)"
   (cd tests/clients && node maps-sdk/build.mjs) || setup_failures+=("node maps-sdk/build.mjs")
 fi
@@ -79,7 +81,7 @@ results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 count_trx() {
   local trx="$1" counters p f nx
-  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+  counters="$(grep -o -m 1 '<Counters [^>]*>' "$trx")"
   p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
   f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
   nx="$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")"

@@ -1,7 +1,11 @@
 using Status499;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.Services.AddStatus499().AddStaticTokens("aot-token");
+// Bound from configuration (check.sh sets Status499__Routes__0__... in the environment) by the binder's source
+// generator, and ArcGIS's generateToken with signed tokens (Data Protection): both must stay AOT-safe.
+builder.Services.AddStatus499(builder.Configuration.GetSection("Status499"))
+    .AddStaticTokens("aot-token")
+    .AddArcGisSignedTokens(o => o.AddUser("aot-user", "aot-Pa55word!"));
 
 var app = builder.Build();
 
@@ -19,6 +23,9 @@ app.UseStatus499();
 
 app.MapGet("/", () => "hello");
 app.MapGet("/report", () => "report").RequireToken();
+app.MapGet("/arcgis/rest/services/demo", () => "demo");
+app.MapArcGisRestInfo();
+app.MapArcGisGenerateToken();
 app.MapGet("/slow", async (CancellationToken ct) =>
 {
     await Task.Delay(TimeSpan.FromMinutes(1), ct);

@@ -6,12 +6,14 @@
 # Usage: bash tests/Status499.Benchmarks/run-wrk-rotate.sh [seconds] [rounds] [routes, default "ok async secure"]
 set -euo pipefail
 cd "$(dirname "$0")"
+. ../scripts/lib.sh
 seconds=${1:-10}
 rounds=${2:-2}
 routes=${3:-ok async secure}
 dotnet build -c Release >/dev/null
 dll=bin/Release/net10.0/Status499.Benchmarks.dll
-url=http://127.0.0.1:5099
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; true' EXIT
 server_cpu=() ; client_cpu=()
 if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then server_cpu=(taskset -c 0); client_cpu=(taskset -c 1); fi
 printf '%-6s %-8s %-6s %12s %10s %8s\n' round route mode requests req/s B/req
@@ -20,9 +22,10 @@ for round in $(seq 1 "$rounds"); do
     header=()
     [ "$route" = secure ] && header=(-H "X-Esri-Authorization: Bearer good")
     for mode in alone empty with; do
+      url="http://127.0.0.1:$(free_port)"
       "${server_cpu[@]}" dotnet "$dll" kestrel "$mode" "$url" >/dev/null &
       pid=$!
-      until curl -sf "$url/ok" >/dev/null; do sleep 0.2; done
+      wait_for_url "$url/ok" "$pid" 60
       [ "$(curl -s -o /dev/null -w '%{http_code}' "${header[@]}" "$url/$route")" = 200 ] || { echo "GET /$route failed in $mode"; exit 1; }
       "${client_cpu[@]}" wrk -t1 -c4 -d3s "${header[@]}" "$url/$route" >/dev/null     # warm-up: JIT, tiering, caches
       before=$(curl -s "$url/gc")
@@ -33,6 +36,7 @@ for round in $(seq 1 "$rounds"); do
       printf '%-6s %-8s %-6s %12s %10s %8s\n' "$round" "/$route" "$mode" "$requests" "$rps" \
         "$(awk -v a="$after" -v b="$before" -v r="$requests" 'BEGIN { printf "%.1f", (a - b) / r }')"
       kill "$pid"; wait "$pid" 2>/dev/null || true
+      pid=""
     done
   done
 done

@@ -4,6 +4,44 @@
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 
+# No reader that stops early (grep -q, head, a grep whose output is /dev/null) on a pipe: under `set -o pipefail` the
+# writer is killed by SIGPIPE and the whole pipeline fails, depending on timing and on where the match is. Capture the
+# output in a variable or file and search that; to shorten a listing, use `first` instead of head.
+
+# first N: the first N lines of standard input. Unlike head it reads its input to the end, so the writer is never cut off.
+first() { awk -v n="$1" 'NR <= n'; }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now (for apps that cannot be told to pick one).
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# wait_for_url URL PID [SECONDS]: polls URL until it answers 2xx. Gives up, saying why on stderr, when PID has exited or
+# after SECONDS (default 60).
+wait_for_url() {
+  local url="$1" pid="$2" limit="${3:-60}"
+  local deadline=$((SECONDS + limit))
+  until curl -sf -m 5 -o /dev/null "$url"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "the server (pid $pid) exited before $url answered" >&2
+      return 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "$url did not answer within $limit s" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
 # Starts "$@" in the background with its output in $APP_LOG, on 127.0.0.1 and a port the app picks itself, and sets
 # APP_PID and APP_URL from its "Now listening on:" line. Returns non-zero if it does not listen within 60 s.
 start_app() {

@@ -223,6 +223,7 @@ public sealed class ArcGisGenerateTokenTests
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
+        TestKeyRing.UseInMemoryUnlessTheTestBringsOne(builder.Services);
         builder.Services.AddStatus499().AddArcGisSignedTokens(o =>
         {
             if (problem != "no users")

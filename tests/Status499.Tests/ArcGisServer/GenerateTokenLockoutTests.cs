@@ -320,6 +320,7 @@ public sealed class GenerateTokenLockoutTests
         // Through AddArcGisSignedTokens: ValidateOnStart.
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
+        TestKeyRing.UseInMemoryUnlessTheTestBringsOne(builder.Services);
         builder.Services.AddStatus499().AddArcGisSignedTokens(o =>
         {
             o.AddUser("u", "p");

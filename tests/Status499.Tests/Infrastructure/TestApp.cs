@@ -15,7 +15,8 @@ using Status499;
 namespace Status499.Tests.Infrastructure;
 
 // A real app for one test: Kestrel on 127.0.0.1:0 (or TestServer), an outer observer middleware placed before
-// UseHttpLogging() and UseStatus499(), fake logging, and collectors for the hosting metric and Status499's counters.
+// UseHttpLogging() and UseStatus499(), fake logging, a Data Protection key ring of its own (TestKeyRing), and
+// collectors for the hosting metric and Status499's counters.
 public sealed class TestApp : IAsyncDisposable
 {
     private TestApp(WebApplication app, OuterObserver observer)
@@ -81,6 +82,7 @@ public sealed class TestApp : IAsyncDisposable
         var status499 = builder.Services.AddStatus499(configure);
         configureBuilder?.Invoke(status499);
         services?.Invoke(builder.Services);
+        TestKeyRing.UseInMemoryUnlessTheTestBringsOne(builder.Services);
 
         if (testServer)
         {

@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Status499.Tests.Infrastructure;
 
 namespace Status499.Tests.RealClients;
 
@@ -91,12 +92,14 @@ internal sealed class SampleProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly OutputBuffer _output;
+    private readonly TemporaryDirectory _home;
 
-    private SampleProcess(Process process, OutputBuffer output, string url)
+    private SampleProcess(Process process, OutputBuffer output, string url, TemporaryDirectory home)
     {
         _process = process;
         _output = output;
         Url = url;
+        _home = home;
     }
 
     public string Url { get; }
@@ -119,6 +122,9 @@ internal sealed class SampleProcess : IAsyncDisposable
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             var url = $"http://127.0.0.1:{FreePort()}";
+            // A home folder of its own: Data Protection keeps its key ring in ~/.aspnet, and what the app does (and logs)
+            // must not depend on whether the machine running the tests has one.
+            var home = new TemporaryDirectory();
             var env = new Dictionary<string, string?>(settings);
             env.TryAdd("ASPNETCORE_ENVIRONMENT", "Development");
             foreach (var (key, value) in new Dictionary<string, string?>
@@ -130,14 +136,25 @@ internal sealed class SampleProcess : IAsyncDisposable
                 ["HTTP_PORTS"] = null,
                 ["HTTPS_PORTS"] = null,
                 ["DOTNET_NOLOGO"] = "1",
+                ["HOME"] = home.Path,
             })
             {
                 env[key] = value;
             }
 
             var output = new OutputBuffer();
-            var process = ProcessRun.Start("dotnet", [dll, "--urls", url, "--contentRoot", contentRoot], contentRoot, env, output);
-            var sample = new SampleProcess(process, output, url);
+            Process process;
+            try
+            {
+                process = ProcessRun.Start("dotnet", [dll, "--urls", url, "--contentRoot", contentRoot], contentRoot, env, output);
+            }
+            catch
+            {
+                home.Dispose();
+                throw;
+            }
+
+            var sample = new SampleProcess(process, output, url, home);
             try
             {
                 if (await sample.WaitUntilAnsweringAsync(TimeSpan.FromSeconds(60)))
@@ -208,6 +225,7 @@ internal sealed class SampleProcess : IAsyncDisposable
         finally
         {
             _process.Dispose();
+            _home.Dispose();
         }
     }
 

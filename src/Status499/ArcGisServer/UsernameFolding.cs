@@ -14,6 +14,8 @@ namespace Status499.ArcGisServer;
 //   - diacritics (non-spacing marks after canonical decomposition): accent-insensitive collations such as MySQL's
 //     default utf8mb4_0900_ai_ci match `josé` with `jose`.
 // Look-alikes from other scripts (Cyrillic `а` for Latin `a`) are distinct names in every store and are left distinct.
+// With InvariantGlobalization, string.Normalize returns its input and ToUpperInvariant maps only simple pairs (`ſ`
+// stays): the folding is then weaker, as SECURITY.md says, and the app's NormalizeUsername has to make up for it.
 internal static class UsernameFolding
 {
     public static string Fold(string username)

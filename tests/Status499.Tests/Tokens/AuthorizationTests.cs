@@ -149,6 +149,7 @@ public sealed class AuthorizationTests
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Services.AddAuthorization();
         builder.Services.AddAuthentication();
+        TestKeyRing.UseInMemoryUnlessTheTestBringsOne(builder.Services);
         builder.Services.AddStatus499().AddTokenValidator(Validate);
         await using var app = builder.Build();
         app.UseStatus499();

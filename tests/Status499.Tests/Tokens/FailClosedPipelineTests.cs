@@ -277,6 +277,7 @@ public sealed class FailClosedPipelineTests : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Logging.AddFakeLogging();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        TestKeyRing.UseInMemoryUnlessTheTestBringsOne(builder.Services);
         builder.Services.AddControllers().AddApplicationPart(typeof(FailClosedMvcController).Assembly);
         builder.Services.AddReverseProxy().LoadFromMemory(
             [new RouteConfig { RouteId = "proxy", ClusterId = "backend", Match = new RouteMatch { Path = "/protected/proxy/{**rest}" } }],

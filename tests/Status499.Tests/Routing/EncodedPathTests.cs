@@ -101,6 +101,7 @@ public sealed class EncodedPathTests
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Services.AddStatus499(o => o.MapRoute(ProtectedPattern, Status499Meaning.TokenRequired)).AddStaticTokens(GoodToken);
+        TestKeyRing.UseInMemoryUnlessTheTestBringsOne(builder.Services); // YARP registers Data Protection (session affinity)
         builder.Services.AddReverseProxy().LoadFromMemory(
             [new RouteConfig { RouteId = "arcgis", ClusterId = "backend", Match = new RouteMatch { Path = "/arcgis/{**rest}" } }],
             [new ClusterConfig { ClusterId = "backend", Destinations = new Dictionary<string, DestinationConfig> { ["one"] = new() { Address = AddressOf(backend) } } }]);

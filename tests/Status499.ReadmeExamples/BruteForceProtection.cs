@@ -1,7 +1,7 @@
 using Status499;
 using Status499.ArcGisServer;
 
-// The README's "Brute-force protection on generateToken" block.
+// docs/arcgis-server.md, "Brute-force protection on generateToken".
 internal static class BruteForceProtection
 {
     public static void Configure(WebApplicationBuilder builder)

@@ -1,6 +1,6 @@
 using Status499;
 
-// The README's "Finishing the work when the client leaves" block.
+// docs/client-closed.md, "Finishing the work when the client leaves".
 internal static class ContinueAfterClientAbortExample
 {
     public static WebApplication Build(WebApplicationBuilder builder)

@@ -1,7 +1,7 @@
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
-// The README's "Operating" block.
+// docs/operating.md's block.
 internal static class Operating
 {
     public static void Configure(WebApplicationBuilder builder)

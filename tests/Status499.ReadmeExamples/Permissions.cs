@@ -1,4 +1,4 @@
-// README "Per-route permissions": ASP.NET Core authorization after UseStatus499().
+// docs/tokens.md, "Per-route permissions": ASP.NET Core authorization after UseStatus499().
 internal static class Permissions
 {
     public static void Configure(WebApplication app)

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 
-// README, "Signed tokens on several instances".
+// docs/arcgis-server.md, "Signed tokens on several instances".
 internal static class SharedKeyRing
 {
     public static void Configure(WebApplicationBuilder builder)

@@ -10,7 +10,7 @@ internal static class ValidatorRegistration
         //  .AddTokenValidator(ctx => ValueTask.FromResult(...))     // a delegate
         //  .AddStaticTokens("dev-token-1", "dev-token-2")           // fixed set, SHA-256 + fixed-time comparison; development and tests
         //  .AddAuthenticationSchemeTokenValidator("Bearer")         // reuse JwtBearer or any bearer scheme you already have
-        //  .AddArcGisSignedTokens(o => ...)                         // tokens minted by generateToken, see below
+        //  .AddArcGisSignedTokens(o => ...)                         // tokens minted by generateToken, see arcgis-server.md
     }
 
     public static void Alternatives(WebApplicationBuilder builder, string scheme)

@@ -9,14 +9,14 @@ using Status499.Tests.Infrastructure;
 
 namespace Status499.Telemetry.Tests;
 
-// What an operator's OpenTelemetry pipeline receives: the SDK set up as the README's Operating section shows
+// What an operator's OpenTelemetry pipeline receives: the SDK set up as docs/operating.md shows
 // (AddMeter("Status499"), the hosting meter, the "Microsoft.AspNetCore" activity source), exported in memory from a real
 // Kestrel whose client really leaves.
 public sealed class OpenTelemetryExportTests
 {
     private const int LeaveAfterEnteredMs = IgnoringHandler.LeaveAfterEnteredMs;
 
-    // The bucket advice of status499.client_wait.duration and status499.wasted_work.duration, and the README's View.
+    // The bucket advice of status499.client_wait.duration and status499.wasted_work.duration, and operating.md's View.
     private static readonly double[] LatencyBounds = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
     [Theory]
@@ -110,7 +110,7 @@ public sealed class OpenTelemetryExportTests
         // View changes nothing.
         var expectedBounds = LatencyBounds;
 #else
-        // net8.0 builds of the library cannot give advice, so without the README's View OpenTelemetry uses its default
+        // net8.0 builds of the library cannot give advice, so without operating.md's View OpenTelemetry uses its default
         // buckets, made for milliseconds: every wait under 5 s in one bucket.
         double[] expectedBounds = withBucketView ? LatencyBounds : [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 #endif

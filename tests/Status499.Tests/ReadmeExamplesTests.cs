@@ -4,16 +4,21 @@ using Status499.Tests.RealClients;
 
 namespace Status499.Tests;
 
-// The README's C# blocks are kept as files of tests/Status499.ReadmeExamples, a plain web project compiled with the
-// solution (no Status499 global usings, clashing namespaces imported): a block that does not appear there verbatim
-// fails here, and the Quick start is run as its own program.
+// The C# blocks of the README and the docs pages are kept as files of tests/Status499.ReadmeExamples, a plain web
+// project compiled with the solution (no Status499 global usings, clashing namespaces imported): a block that does
+// not appear there verbatim fails here, and the README's Program.cs is run as its own program.
 public sealed partial class ReadmeExamplesTests
 {
     private static readonly string ExamplesDir = Path.Combine(RealClientHarness.RepoRoot, "tests", "Status499.ReadmeExamples");
 
-    // README.md and the package's README (docs/nuget-readme.md, shown on the gallery).
+    // README.md, the docs pages its reference moved to, and the package's README (docs/nuget-readme.md, shown on the
+    // gallery). docs/analyzers.md is not listed: its blocks show code the analyzer flags, not code to compile clean.
     [Theory]
     [InlineData("README.md", 3)]
+    [InlineData("docs/client-closed.md", 1)]
+    [InlineData("docs/tokens.md", 3)]
+    [InlineData("docs/arcgis-server.md", 4)]
+    [InlineData("docs/operating.md", 1)]
     [InlineData("docs/nuget-readme.md", 2)]
     public void Every_csharp_block_of_the_README_is_compiled_in_the_examples_project(string readmePath, int minimumBlocks)
     {

@@ -40,7 +40,7 @@ public sealed class ClientClosedRequestKestrelTests
         duration.Should().NotContainKey("error.type");
         AssertSignals(app, "handler", "/slow");
         app.Logs.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Error, "a client leaving is not an error");
-        // Status499's own events never carry the query string (the framework's hosting log line does; see README).
+        // Status499's own events never carry the query string (the hosting log line does; docs/client-closed.md).
         app.Logs.GetSnapshot().Where(r => r.Category!.StartsWith("Status499", StringComparison.Ordinal))
             .Should().NotBeEmpty().And.NotContain(r => r.Message.Contains("secret-in-query"));
     }

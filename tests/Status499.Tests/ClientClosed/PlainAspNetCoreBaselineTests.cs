@@ -11,8 +11,8 @@ using Status499.Tests.Infrastructure;
 
 namespace Status499.Tests.ClientClosed;
 
-// What an unchanged ASP.NET Core app records for the same disconnects (the "plain" column of the README table).
-// If a framework release changes this, these tests say so and the README must follow. They run on .NET 8, 9 and 10
+// What an unchanged ASP.NET Core app records for the same disconnects ("plain" in docs/client-closed.md's table).
+// If a framework release changes this, these tests say so and that table must follow. They run on .NET 8, 9 and 10
 // (the test project targets all three) and each runtime records the same: Kestrel sets 499 for a request aborted
 // before its response started, after the whole pipeline returned, and passes no exception to hosting for it, so the
 // hosting metric has no error.type (ProcessRequests in

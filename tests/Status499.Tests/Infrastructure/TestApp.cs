@@ -42,7 +42,7 @@ public sealed class TestApp : IAsyncDisposable
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
     // Every log record but the framework's own "Request starting/finished <url>" lines, which print the query string
-    // and so a token=... parameter; that is ASP.NET Core's behaviour, documented in the README, not Status499's.
+    // and so a token=... parameter; that is ASP.NET Core's behaviour, see docs/client-closed.md, not Status499's.
     public IReadOnlyList<FakeLogRecord> LogsExceptHostingRequestLines
         => Logs.GetSnapshot().Where(r => r.Category != "Microsoft.AspNetCore.Hosting.Diagnostics").ToList();
 

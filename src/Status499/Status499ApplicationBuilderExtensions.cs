@@ -23,7 +23,7 @@ public static class Status499ApplicationBuilderExtensions
     /// <c>UseAuthentication()</c>/<c>UseAuthorization()</c> when token routes should answer the ArcGIS way.
     /// Every middleware placed before it sees the 499; those placed after it see the request as it happened.
     /// The app refuses to start when <c>UseRouting()</c> is called after it, and a response on a token route that it
-    /// did not check is refused with 500 (see the README's "Fail closed" section).
+    /// did not check is refused with 500 (see "Fail closed, whatever the pipeline" in docs/tokens.md).
     /// </remarks>
     /// <param name="app">The application builder.</param>
     /// <returns>The same builder, for chaining.</returns>

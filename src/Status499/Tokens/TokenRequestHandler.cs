@@ -39,7 +39,7 @@ internal sealed class TokenRequestHandler
     public ValueTask<TokenCheck> HandleAsync(HttpContext context, Status499RequestState state)
     {
         // CORS preflights are not exempt: a preflight that reaches this point was not answered by UseCors(), so letting
-        // it through would run the endpoint without a token. Put UseCors() before UseStatus499() (README).
+        // it through would run the endpoint without a token. Put UseCors() before UseStatus499() (docs/tokens.md, "Token sources").
         // The reader decides through ClientAbort whether a failed form read means the client left; it does not throw for it.
         var read = _reader.ReadAsync(context, state);
         return read.IsCompletedSuccessfully ? Validate(context, state, read.Result) : AwaitReadAsync(read, context, state);

@@ -88,38 +88,31 @@ count_trx() {
   echo "${p:-0} ${f:-0} ${nx:-0}"
 }
 declare -A per_runtime
-for tfm in "${FRAMEWORKS[@]}"; do
-  step "tests on $tfm"
-  dotnet test tests/Status499.Tests -c "$CONFIGURATION" --no-build -f "$tfm" \
-    --logger "trx;LogFileName=$tfm.trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
+summary_order=()
+# One dotnet test run of a project (on one target framework, or its only one), counted from its .trx file.
+# Filters and other dotnet test options ("$@") apply to the library's tests, not to the analyzer tests.
+run_tests() {
+  local name="$1" project="$2" tfm="$3" status p f nx trx
+  shift 3
+  trx="${name// /-}.trx"
+  step "tests: $name"
+  dotnet test "$project" -c "$CONFIGURATION" --no-build ${tfm:+-f "$tfm"} \
+    --logger "trx;LogFileName=$trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
   status=$?
-  read -r p f nx < <( [ -f "$results/$tfm.trx" ] && count_trx "$results/$tfm.trx" || echo "0 0 0" )
+  read -r p f nx < <( [ -f "$results/$trx" ] && count_trx "$results/$trx" || echo "0 0 0" )
   # A run that failed without failing a test (a crash, a hang, no result file) counts as one failure.
   if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + nx))
-  per_runtime[$tfm]="passed $p, failed $f, skipped $nx"
+  per_runtime[$name]="passed $p, failed $f, skipped $nx"; summary_order+=("$name")
+}
+for tfm in "${FRAMEWORKS[@]}"; do
+  run_tests "$tfm" tests/Status499.Tests "$tfm" "$@"
 done
-
 # The OpenTelemetry export tests: a project of their own, since OpenTelemetry brings its own DiagnosticSource.
 for tfm in "${FRAMEWORKS[@]}"; do
-  step "OpenTelemetry export tests on $tfm"
-  dotnet test tests/Status499.Telemetry.Tests -c "$CONFIGURATION" --no-build -f "$tfm" \
-    --logger "trx;LogFileName=telemetry-$tfm.trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
-  status=$?
-  read -r p f nx < <( [ -f "$results/telemetry-$tfm.trx" ] && count_trx "$results/telemetry-$tfm.trx" || echo "0 0 0" )
-  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + nx))
-  per_runtime["telemetry $tfm"]="passed $p, failed $f, skipped $nx"
+  run_tests "telemetry $tfm" tests/Status499.Telemetry.Tests "$tfm" "$@"
 done
-
-step "analyzer tests"
-dotnet test tests/Status499.Analyzers.Tests -c "$CONFIGURATION" --no-build \
-  --logger "trx;LogFileName=analyzers.trx" --logger "console;verbosity=minimal" --results-directory "$results"
-status=$?
-read -r p f nx < <( [ -f "$results/analyzers.trx" ] && count_trx "$results/analyzers.trx" || echo "0 0 0" )
-if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + nx))
-per_runtime[analyzers]="passed $p, failed $f, skipped $nx"
+run_tests analyzers tests/Status499.Analyzers.Tests ""
 
 run_checks() {
   local name="$1" script="$2" out status p f
@@ -130,7 +123,7 @@ run_checks() {
   p=$(grep -c '^PASS ' "$out"); f=$(grep -c '^FAIL ' "$out")
   if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   passed=$((passed + p)); failed=$((failed + f))
-  per_runtime[$name]="passed $p, failed $f"
+  per_runtime[$name]="passed $p, failed $f"; summary_order+=("$name")
   rm -f "$out"
 }
 run_checks "package checks" tests/package/check.sh
@@ -138,7 +131,7 @@ run_checks "native AOT checks" tests/Status499.AotApp/check.sh
 
 failed=$((failed + ${#setup_failures[@]}))
 echo
-for key in "${FRAMEWORKS[@]}" "telemetry net8.0" "telemetry net9.0" "telemetry net10.0" analyzers "package checks" "native AOT checks"; do
+for key in "${summary_order[@]}"; do
   echo "  $key -- ${per_runtime[$key]}"
 done
 for s in "${setup_failures[@]}"; do echo "  setup failed: $s"; done

@@ -27,19 +27,6 @@ public sealed class RawHttpClient : IDisposable
         return new RawHttpClient(socket);
     }
 
-    // A client that leaves at a known moment: sends GET path, waits until the handler signals it entered, stays
-    // leaveAfterMs longer, then resets the connection. Returns the milliseconds from sending the request to the reset.
-    public static async Task<double> LeaveAfterAsync(int port, string path, Signal entered, int leaveAfterMs)
-    {
-        using var client = await ConnectAsync(port);
-        var sinceSent = System.Diagnostics.Stopwatch.StartNew();
-        await client.SendGetAsync(path);
-        await entered.WaitAsync();
-        await Task.Delay(leaveAfterMs); // the moment under test, not a synchronisation
-        client.Close(CloseMode.Reset);
-        return sinceSent.Elapsed.TotalMilliseconds;
-    }
-
     public async Task SendAsync(string text) => await _socket.SendAsync(Encoding.ASCII.GetBytes(text), SocketFlags.None);
 
     public Task SendGetAsync(string path) => SendAsync($"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");

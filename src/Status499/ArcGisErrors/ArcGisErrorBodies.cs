@@ -1,7 +1,7 @@
-using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Status499.Tokens;
 
 namespace Status499.ArcGisErrors;
 

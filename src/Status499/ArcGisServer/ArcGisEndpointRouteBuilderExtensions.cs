@@ -6,6 +6,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Status499;
+using Status499.ArcGisServer;
+using Status499.ClientClosed;
+using Status499.Meanings;
 
 namespace Microsoft.AspNetCore.Builder;
 

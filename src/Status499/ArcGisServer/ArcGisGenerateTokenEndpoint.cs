@@ -7,6 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using Status499.ArcGisErrors;
+using Status499.ClientClosed;
+using Status499.Diagnostics;
+using Status499.Tokens;
 
 namespace Status499.ArcGisServer;
 

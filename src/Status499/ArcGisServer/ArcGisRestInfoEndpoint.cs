@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Status499.ArcGisErrors;
+using Status499.ClientClosed;
+using Status499.Tokens;
 
 namespace Status499.ArcGisServer;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
+using Status499.Tokens;
 
 namespace Status499.ArcGisServer;
 

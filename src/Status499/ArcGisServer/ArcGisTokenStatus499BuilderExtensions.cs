@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Status499;
+using Status499.ArcGisServer;
+using Status499.Tokens;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

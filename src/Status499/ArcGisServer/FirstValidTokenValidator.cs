@@ -1,3 +1,5 @@
+using Status499.Tokens;
+
 namespace Status499.ArcGisServer;
 
 // Asks each validator in turn and stops at the first Valid. Otherwise it fails closed with the most informative

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
+using Status499.ClientClosed;
+using Status499.Diagnostics;
 
 namespace Status499.ArcGisServer;
 

@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Status499.ClientClosed;
+using Status499.Diagnostics;
 
 namespace Status499.ArcGisServer;
 

@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Status499.ArcGisErrors;
+using Status499.Diagnostics;
 
 namespace Status499.ArcGisServer;
 

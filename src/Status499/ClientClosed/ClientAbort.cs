@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Hosting;
+using Status499.ContinueAfterClientAbort;
 
 namespace Status499.ClientClosed;
 

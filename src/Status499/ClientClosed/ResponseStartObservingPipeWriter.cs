@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Status499.Pipeline;
 
 namespace Status499.ClientClosed;
 

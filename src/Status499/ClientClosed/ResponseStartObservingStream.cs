@@ -1,3 +1,5 @@
+using Status499.Pipeline;
+
 namespace Status499.ClientClosed;
 
 // The response body stream seen by the app on ClientClosedRequest routes: forwards to the real stream after

@@ -1,3 +1,5 @@
+using Status499.Tokens;
+
 namespace Status499.Configuration;
 
 // The keys each level of the Status499 section accepts, compared as .NET configuration compares keys (any case), and

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Status499.ArcGisErrors;
+using Status499.Tokens;
 
 namespace Status499.Configuration;
 

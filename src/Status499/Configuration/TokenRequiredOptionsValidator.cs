@@ -1,3 +1,5 @@
+using Status499.Tokens;
+
 namespace Status499.Configuration;
 
 internal static class TokenRequiredOptionsValidator

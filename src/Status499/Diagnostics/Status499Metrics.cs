@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
+using Status499.ClientClosed;
+using Status499.Tokens;
 
 namespace Status499.Diagnostics;
 

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Status499.ClientClosed;
+using Status499.Tokens;
 
 namespace Status499.Diagnostics;
 

@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Status499.Diagnostics;
+using Status499.Meanings;
+using Status499.Pipeline;
 
 namespace Status499.Tokens;
 

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Status499.ClientClosed;
+using Status499.Pipeline;
 
 namespace Status499.Tokens;
 

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Status499.ArcGisErrors;
+using Status499.ClientClosed;
+using Status499.Diagnostics;
+using Status499.Pipeline;
 
 namespace Status499.Tokens;
 

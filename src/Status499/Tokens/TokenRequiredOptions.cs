@@ -1,3 +1,5 @@
+using Status499.ArcGisErrors;
+
 namespace Status499.Tokens;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Status499.Tokens;
+
 namespace Status499.Validators;
 
 internal sealed class DelegateTokenValidator(Func<TokenValidatorContext, ValueTask<TokenValidatorResult>> validate) : ITokenValidator

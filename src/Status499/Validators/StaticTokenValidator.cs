@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using Status499.Tokens;
 
 namespace Status499.Validators;
 

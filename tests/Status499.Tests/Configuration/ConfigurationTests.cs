@@ -316,8 +316,8 @@ public sealed class ConfigurationTests
             ("/health", Status499Meaning.None, "Status499:Routes:1:Pattern"));
         options.ContinueAfterClientAbortLimit.Should().Be(TimeSpan.FromMinutes(2));
         options.ContinueAfterClientAbortRoutes.Should().Equal(
-            new Status499.Routing.ContinueAfterClientAbortMapping("/payments/{**rest}", TimeSpan.FromSeconds(45), "Status499:ContinueAfterClientAbortRoutes:0:Pattern"),
-            new Status499.Routing.ContinueAfterClientAbortMapping("/jobs/{**rest}", null, "Status499:ContinueAfterClientAbortRoutes:1:Pattern"));
+            new Status499.ContinueAfterClientAbort.ContinueAfterClientAbortMapping("/payments/{**rest}", TimeSpan.FromSeconds(45), "Status499:ContinueAfterClientAbortRoutes:0:Pattern"),
+            new Status499.ContinueAfterClientAbort.ContinueAfterClientAbortMapping("/jobs/{**rest}", null, "Status499:ContinueAfterClientAbortRoutes:1:Pattern"));
         var token = options.Token;
         token.Sources.Should().Equal(TokenSource.Cookie, TokenSource.AuthorizationHeader); // replaces the defaults
         token.CookieName.Should().Be("agstoken");

@@ -1,4 +1,4 @@
-namespace Status499.Routing;
+namespace Status499.Meanings;
 
 // One shared instance per meaning, so conventions add no per-endpoint garbage.
 internal sealed class Status499MeaningMetadata : IStatus499MeaningMetadata

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.Routing.Template;
 
-namespace Status499.Routing;
+namespace Status499.Meanings;
 
 // One compiled Status499Options.MapRoute pattern. Matching uses the framework's TemplateMatcher so that a pattern
 // means here exactly what it means in MapGet. The common shapes ("/a/b" and "/a/b/{**rest}") never need captured

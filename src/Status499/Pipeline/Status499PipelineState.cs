@@ -1,4 +1,4 @@
-namespace Status499;
+namespace Status499.Pipeline;
 
 // What the startup checks need to know about how the app's pipeline was built. A singleton registered by AddStatus499().
 internal sealed class Status499PipelineState

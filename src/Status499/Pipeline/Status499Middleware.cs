@@ -3,8 +3,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Status499.ClientClosed;
+using Status499.ContinueAfterClientAbort;
+using Status499.Diagnostics;
+using Status499.Meanings;
+using Status499.Tokens;
 
-namespace Status499;
+namespace Status499.Pipeline;
 
 /// <summary>
 /// Resolves each request's <see cref="Status499Meaning"/>, records client-closed requests as 499 for every outer

@@ -6,6 +6,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Status499;
+using Status499.ClientClosed;
+using Status499.Configuration;
+using Status499.ContinueAfterClientAbort;
+using Status499.Diagnostics;
+using Status499.Meanings;
+using Status499.Pipeline;
+using Status499.Tokens;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Status499.Meanings;
 
-namespace Status499.Routing;
+namespace Status499.ContinueAfterClientAbort;
 
 // Decides whether a request continues after its client left, and for how long at most. Built once from
 // Status499Options; Resolve runs on every request that Status499 tracks and allocates nothing. Same rule as

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Status499;
+using Status499.Diagnostics;
+using Status499.Pipeline;
 
 namespace Microsoft.AspNetCore.Builder;
 

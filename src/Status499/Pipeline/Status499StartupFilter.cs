@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Status499.Diagnostics;
+using Status499.Meanings;
+using Status499.Tokens;
 
-namespace Status499;
+namespace Status499.Pipeline;
 
 // Registered by AddStatus499(). Puts the TokenRouteGuard in front of the whole pipeline and, once the app has
 // configured its pipeline and endpoints, refuses to start when a route is declared TokenRequired but nothing

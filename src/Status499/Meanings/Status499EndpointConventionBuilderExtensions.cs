@@ -1,4 +1,7 @@
 using Status499;
+using Status499.ContinueAfterClientAbort;
+using Status499.Meanings;
+using Status499.Pipeline;
 
 namespace Microsoft.AspNetCore.Builder;
 

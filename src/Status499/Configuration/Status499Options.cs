@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Status499.ContinueAfterClientAbort;
+using Status499.Meanings;
+using Status499.Tokens;
 
 namespace Status499;
 

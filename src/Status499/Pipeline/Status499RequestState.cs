@@ -5,8 +5,10 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.ObjectPool;
+using Status499.ClientClosed;
+using Status499.Tokens;
 
-namespace Status499;
+namespace Status499.Pipeline;
 
 // Per-request state: the IStatus499Feature that the app sees, and, on ClientClosedRequest routes, a thin
 // IHttpResponseBodyFeature in front of the real one. The wrapper exists for one reason: middleware such as
@@ -72,7 +74,7 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     public long StartTimestamp { get; private set; }
 
-    // ContinueAfterClientAbort (ClientClosed/ContinueAfterClientAbortLifetime.cs): the route's maximum while its
+    // ContinueAfterClientAbort (ContinueAfterClientAbort/ContinueAfterClientAbortLifetime.cs): the route's maximum while its
     // handler runs with a RequestAborted that ignores the client; null on every other request.
     public TimeSpan? ContinueMaximum { get; set; }
 

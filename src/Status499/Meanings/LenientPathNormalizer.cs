@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Status499.Routing;
+namespace Status499.Meanings;
 
 // The path a lenient server would see. Kestrel hands Request.Path over decoded except for "%2F" ("%252F" also arrives
 // as "%2F", "%2565" as "%65"), with a "\" kept inside its segment and a segment's trailing "." kept; a catch-all or a

@@ -1,3 +1,6 @@
+using Status499.ClientClosed;
+using Status499.Tokens;
+
 namespace Status499;
 
 /// <summary>

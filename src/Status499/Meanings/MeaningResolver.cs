@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing.Patterns;
 
-namespace Status499.Routing;
+namespace Status499.Meanings;
 
 // Built once from Status499Options, shared by the middleware and the TokenRouteGuard; Resolve runs on every request
 // and allocates nothing.

@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Status499.Pipeline;
 
-namespace Status499.ClientClosed;
+namespace Status499.ContinueAfterClientAbort;
 
 // What a route declared with ContinueAfterClientAbort runs with: an IHttpRequestLifetimeFeature whose RequestAborted
 // (what HttpContext.RequestAborted returns to the handler and to every middleware inside UseStatus499) ignores the

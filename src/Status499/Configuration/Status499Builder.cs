@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
+using Status499.Tokens;
+using Status499.Validators;
 
 namespace Status499;
 

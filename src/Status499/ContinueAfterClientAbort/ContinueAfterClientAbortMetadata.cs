@@ -1,4 +1,4 @@
-namespace Status499.Routing;
+namespace Status499.ContinueAfterClientAbort;
 
 // Added by the ContinueAfterClientAbort endpoint convention. One shared instance for the default maximum.
 internal sealed class ContinueAfterClientAbortMetadata : IContinueAfterClientAbortMetadata

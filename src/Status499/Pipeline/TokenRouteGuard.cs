@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Status499.Diagnostics;
+using Status499.Meanings;
+using Status499.Tokens;
 
-namespace Status499.Tokens;
+namespace Status499.Pipeline;
 
 // The backstop of the token layer, whatever the pipeline looks like. Installed by AddStatus499() as the outermost
 // middleware (Status499StartupFilter), it looks at every response as it starts: a success on a TokenRequired route

@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using Status499.Pipeline;
 
 namespace Status499.ClientClosed;
 
@@ -7,11 +6,11 @@ namespace Status499.ClientClosed;
 // Same purpose as ResponseStartObservingStream.
 internal sealed class ResponseStartObservingPipeWriter : PipeWriter
 {
-    private readonly Status499RequestState _state;
+    private readonly ClientClosedResponseBody _body;
 
-    public ResponseStartObservingPipeWriter(Status499RequestState state) => _state = state;
+    public ResponseStartObservingPipeWriter(ClientClosedResponseBody body) => _body = body;
 
-    private PipeWriter Inner => _state.InnerBody.Writer;
+    private PipeWriter Inner => _body.Inner.Writer;
 
     public override bool CanGetUnflushedBytes => Inner.CanGetUnflushedBytes;
 
@@ -19,31 +18,31 @@ internal sealed class ResponseStartObservingPipeWriter : PipeWriter
 
     public override void Advance(int bytes)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         Inner.Advance(bytes);
     }
 
     public override Memory<byte> GetMemory(int sizeHint = 0)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         return Inner.GetMemory(sizeHint);
     }
 
     public override Span<byte> GetSpan(int sizeHint = 0)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         return Inner.GetSpan(sizeHint);
     }
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         return Inner.FlushAsync(cancellationToken);
     }
 
     public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         return Inner.WriteAsync(source, cancellationToken);
     }
 
@@ -51,13 +50,13 @@ internal sealed class ResponseStartObservingPipeWriter : PipeWriter
 
     public override void Complete(Exception? exception = null)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         Inner.Complete(exception);
     }
 
     public override ValueTask CompleteAsync(Exception? exception = null)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         return Inner.CompleteAsync(exception);
     }
 }

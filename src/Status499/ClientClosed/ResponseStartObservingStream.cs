@@ -1,17 +1,15 @@
-using Status499.Pipeline;
-
 namespace Status499.ClientClosed;
 
 // The response body stream seen by the app on ClientClosedRequest routes: forwards to the real stream after
-// giving Status499RequestState its chance to set 499 before the first write starts the response.
+// giving ClientClosedResponseBody its chance to set 499 before the first write starts the response.
 // Dispose is inherited and does nothing here: the real stream belongs to the server.
 internal sealed class ResponseStartObservingStream : Stream
 {
-    private readonly Status499RequestState _state;
+    private readonly ClientClosedResponseBody _body;
 
-    public ResponseStartObservingStream(Status499RequestState state) => _state = state;
+    public ResponseStartObservingStream(ClientClosedResponseBody body) => _body = body;
 
-    private Stream Inner => _state.InnerBody.Stream;
+    private Stream Inner => _body.Inner.Stream;
 
     public override bool CanRead => false;
 
@@ -29,43 +27,43 @@ internal sealed class ResponseStartObservingStream : Stream
 
     public override void Flush()
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         Inner.Flush();
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         return Inner.FlushAsync(cancellationToken);
     }
 
     public override void Write(byte[] buffer, int offset, int count)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         Inner.Write(buffer, offset, count);
     }
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         Inner.Write(buffer);
     }
 
     public override void WriteByte(byte value)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         Inner.WriteByte(value);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         return Inner.WriteAsync(buffer, offset, count, cancellationToken);
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        _state.OnResponseStarting();
+        _body.OnResponseStarting();
         return Inner.WriteAsync(buffer, cancellationToken);
     }
 

@@ -42,13 +42,14 @@ public static class Status499ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Status499Options>, Status499OptionsValidator>());
         services.TryAddSingleton<Status499Metrics>();
         services.TryAddSingleton<ClientAbort>();
+        services.TryAddSingleton<ClientClosedSignals>();
         services.TryAddSingleton<TokenRequestHandler>();
 
         // Reads the final collection when first resolved (after the host is built) to learn the validator's lifetime.
         services.TryAddSingleton(sp => new TokenValidatorResolver(sp, services));
         services.TryAddSingleton(static sp => new MeaningResolver(sp.GetRequiredService<IOptions<Status499Options>>().Value));
         services.TryAddSingleton(static sp => new ContinueAfterClientAbortResolver(sp.GetRequiredService<IOptions<Status499Options>>().Value));
-        services.TryAddSingleton<Status499PipelineState>();
+        services.TryAddSingleton<Status499PipelineHandshake>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, Status499StartupFilter>());
         AnswerAuthorizationRefusalsOnTokenRoutes(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpLoggingInterceptor, HttpLoggingOrderCheck>());

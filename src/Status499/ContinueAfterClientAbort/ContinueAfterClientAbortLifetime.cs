@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Timeouts;
-using Status499.Pipeline;
 
 namespace Status499.ContinueAfterClientAbort;
 
@@ -58,7 +57,7 @@ internal sealed class ContinueAfterClientAbortLifetime : IHttpRequestLifetimeFea
         }
     }
 
-    public static async Task RunAsync(RequestDelegate next, HttpContext context, Status499RequestState state, TimeSpan maximum, CancellationToken applicationStopping)
+    public static async Task RunAsync(RequestDelegate next, HttpContext context, ContinuedWork work, TimeSpan maximum, CancellationToken applicationStopping)
     {
         var features = context.Features;
         var connection = features.Get<IHttpRequestLifetimeFeature>();
@@ -76,7 +75,7 @@ internal sealed class ContinueAfterClientAbortLifetime : IHttpRequestLifetimeFea
 
         // UnsafeRegister: the timer needs no ExecutionContext. Runs at once if the client already left.
         var clientLeft = lifetime.ClientAborted.UnsafeRegister(static s => ((ContinueAfterClientAbortLifetime)s!).OnClientLeft(), lifetime);
-        state.ContinueMaximum = maximum;
+        work.Maximum = maximum;
         features.Set<IHttpRequestLifetimeFeature>(lifetime);
         try
         {
@@ -89,7 +88,7 @@ internal sealed class ContinueAfterClientAbortLifetime : IHttpRequestLifetimeFea
 
             // After Dispose the callback has run or never will, so CancelAfter cannot meet a disposed source.
             clientLeft.Dispose();
-            state.ContinuedWorkStoppedAtMaximum = cancellation.IsCancellationRequested
+            work.StoppedAtMaximum = cancellation.IsCancellationRequested
                 && !applicationStopping.IsCancellationRequested
                 && !timeout.IsCancellationRequested
                 && !lifetime._aborted;

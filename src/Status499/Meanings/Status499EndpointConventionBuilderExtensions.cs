@@ -26,7 +26,7 @@ public static class Status499EndpointConventionBuilderExtensions
         builder.Add(endpoint =>
         {
             // Without AddStatus499() nothing would enforce the token: refuse to build the endpoint instead.
-            if (meaning == Status499Meaning.TokenRequired && endpoint.ApplicationServices.GetService(typeof(Status499PipelineState)) is null)
+            if (meaning == Status499Meaning.TokenRequired && endpoint.ApplicationServices.GetService(typeof(Status499PipelineHandshake)) is null)
             {
                 throw new InvalidOperationException(TokenRouteGuard.ServicesMissingMessage);
             }

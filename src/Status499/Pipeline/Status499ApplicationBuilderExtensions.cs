@@ -32,14 +32,14 @@ public static class Status499ApplicationBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        var pipeline = app.ApplicationServices.GetService<Status499PipelineState>();
-        if (pipeline is null || app.ApplicationServices.GetService<Status499Metrics>() is null)
+        var handshake = app.ApplicationServices.GetService<Status499PipelineHandshake>();
+        if (handshake is null || app.ApplicationServices.GetService<Status499Metrics>() is null)
         {
             throw new InvalidOperationException(
                 "Status499's services are not registered. Call builder.Services.AddStatus499(...) before app.UseStatus499().");
         }
 
-        pipeline.MiddlewareAdded = true;
+        handshake.OnMiddlewareAdded();
         var routingBefore = app.Properties.ContainsKey(EndpointRouteBuilderKey);
         var endpointsBefore = EndpointsAlreadyRun(app);
         return app.Use(next =>
@@ -60,7 +60,7 @@ public static class Status499ApplicationBuilderExtensions
                     "would run without a token check. Call app.UseStatus499() after app.UseRouting() and before app.UseEndpoints().");
             }
 
-            return ActivatorUtilities.CreateInstance<Status499Middleware>(app.ApplicationServices, next).InvokeAsync;
+            return ActivatorUtilities.CreateInstance<Status499Middleware>(app.ApplicationServices, next, handshake.GuardInstalled).InvokeAsync;
         });
     }
 

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Status499.ClientClosed;
 using Status499.ContinueAfterClientAbort;
 using Status499.Diagnostics;
@@ -15,47 +13,48 @@ namespace Status499.Pipeline;
 /// Resolves each request's <see cref="Status499Meaning"/>, records client-closed requests as 499 for every outer
 /// observer, and validates tokens on token-protected routes. Added by <c>app.UseStatus499()</c>.
 /// </summary>
+/// <remarks>
+/// A request goes: resolve its meaning; rent its context (<see cref="Status499RequestContext"/>) and start the
+/// client-left clock; on a token route, check the token (<see cref="TokenRequestHandler"/>), which may end the request;
+/// run the rest of the pipeline; then, if the client left, record it (<see cref="ClientClosedStatus"/>,
+/// <see cref="ClientClosedSignals"/>). Completed requests take the synchronous path and allocate nothing.
+/// </remarks>
 internal sealed class Status499Middleware
 {
     private readonly RequestDelegate _next;
-    private readonly MeaningResolver _resolver;
-    private readonly Status499Metrics _metrics;
-    private readonly ILogger _logger;
-    private readonly LogLevel _clientClosedLogLevel;
+    private readonly MeaningResolver _meanings;
+    private readonly ContinueAfterClientAbortResolver _continuation;
+    private readonly TokenRequestHandler _tokens;
     private readonly ClientAbort _clientAbort;
-    private readonly TokenRequestHandler _tokenHandler;
-    private readonly TimeSpan _wastedWorkLogThreshold;
-    private readonly ContinueAfterClientAbortResolver _continueResolver;
-    private readonly bool _guardReturnsState;
+    private readonly ClientClosedSignals _signals;
+
+    // True when the TokenRouteGuard, in front of the whole pipeline, releases every request context when the response
+    // completes (Status499PipelineHandshake); otherwise each request registers that itself.
+    private readonly bool _releasedByGuard;
 
     public Status499Middleware(
         RequestDelegate next,
-        IOptions<Status499Options> options,
-        MeaningResolver resolver,
-        Status499Metrics metrics,
-        TokenRequestHandler tokenHandler,
+        MeaningResolver meanings,
+        ContinueAfterClientAbortResolver continuation,
+        TokenRequestHandler tokens,
         ClientAbort clientAbort,
-        ILoggerFactory loggerFactory,
-        ContinueAfterClientAbortResolver continueResolver,
-        Status499PipelineState pipeline)
+        ClientClosedSignals signals,
+        bool releasedByGuard)
     {
-        _guardReturnsState = pipeline.GuardInstalled;
         _next = next;
-        _resolver = resolver;
-        _clientClosedLogLevel = options.Value.ClientClosedRequestLogLevel;
-        _wastedWorkLogThreshold = options.Value.WastedWorkLogThreshold;
-        _metrics = metrics;
-        _tokenHandler = tokenHandler;
+        _meanings = meanings;
+        _continuation = continuation;
+        _tokens = tokens;
         _clientAbort = clientAbort;
-        _continueResolver = continueResolver;
-        _logger = loggerFactory.CreateLogger("Status499.ClientClosedRequest");
+        _signals = signals;
+        _releasedByGuard = releasedByGuard;
     }
 
     public Task InvokeAsync(HttpContext context)
     {
-        var meaning = _resolver.Resolve(context);
+        var meaning = _meanings.Resolve(context);
 
-        // Already handled by another UseStatus499() earlier in the pipeline: both would share one state object.
+        // Already served by another UseStatus499() earlier in the pipeline: both would share one context.
         if (meaning == Status499Meaning.None || context.Features.Get<IStatus499Feature>() is not null)
         {
             return _next(context);
@@ -69,86 +68,68 @@ internal sealed class Status499Middleware
             return _next(context);
         }
 
-        var state = Status499RequestState.Rent(context, registerReturn: !_guardReturnsState);
-        state.Initialize(context, meaning, _clientAbort, Stopwatch.GetTimestamp());
-        state.Middleware = this;
-        context.Features.Set<IStatus499Feature>(state);
+        var request = Status499RequestContextPool.Rent(context, meaning, this, registerRelease: !_releasedByGuard);
         if (!upgrade)
         {
-            state.WatchClientLeaving();
+            request.ClientLeft.Start(context.RequestAborted);
         }
 
-        if (meaning == Status499Meaning.TokenRequired)
+        if (meaning == Status499Meaning.ClientClosedRequest)
         {
-            var validation = _tokenHandler.HandleAsync(context, state);
-            if (!validation.IsCompletedSuccessfully)
-            {
-                return AwaitTokenThenInvoke(validation, context, state, upgrade);
-            }
-
-            var check = validation.Result;
-            if (check != TokenCheck.Passed)
-            {
-                state.StopWatchingClientLeaving();
-                OnTokenCheckEnded(context, state, check);
-                state.Release();
-                return Task.CompletedTask;
-            }
-
-            if (upgrade)
-            {
-                // Nothing more to record for an upgraded request: the state stays the feature's until OnCompleted.
-                state.Release();
-                return _next(context);
-            }
-
-            return InvokeNext(context, state);
+            request.ResponseBody.Wrap(context, _clientAbort);
+            return InvokeNext(request);
         }
 
-        state.WrapResponseBody();
-        return InvokeNext(context, state);
+        var check = _tokens.HandleAsync(context, request);
+        return check.IsCompletedSuccessfully ? AfterTokenCheck(request, check.Result, upgrade) : AwaitTokenCheck(check, request, upgrade);
     }
 
-    private async Task AwaitTokenThenInvoke(ValueTask<TokenCheck> validation, HttpContext context, Status499RequestState state, bool upgrade)
+    private async Task AwaitTokenCheck(ValueTask<TokenCheck> pending, Status499RequestContext request, bool upgrade)
     {
         TokenCheck check;
         try
         {
-            check = await validation;
+            check = await pending;
         }
         catch
         {
-            state.StopWatchingClientLeaving();
-            state.Release();
+            Finish(request);
             throw;
         }
 
-        if (check != TokenCheck.Passed)
-        {
-            state.StopWatchingClientLeaving();
-            OnTokenCheckEnded(context, state, check);
-            state.Release();
-        }
-        else if (upgrade)
-        {
-            state.Release();
-            await _next(context);
-        }
-        else
-        {
-            await InvokeNext(context, state);
-        }
+        await AfterTokenCheck(request, check, upgrade);
     }
 
-    private Task InvokeNext(HttpContext context, Status499RequestState state)
+    private Task AfterTokenCheck(Status499RequestContext request, TokenCheck check, bool upgrade)
     {
+        if (check != TokenCheck.Passed)
+        {
+            request.ClientLeft.Stop();
+            RecordTokenCheckEnd(request, check);
+            Finish(request);
+            return Task.CompletedTask;
+        }
+
+        if (upgrade)
+        {
+            // Nothing more to record for an upgraded request: the context stays the feature's until OnCompleted.
+            Status499RequestContextPool.Release(request);
+            return _next(request.HttpContext);
+        }
+
+        return InvokeNext(request);
+    }
+
+    private Task InvokeNext(Status499RequestContext request)
+    {
+        var context = request.HttpContext;
         Task task;
         try
         {
             // ContinueAfterClientAbort: a declared route runs behind a RequestAborted that ignores the client
             // (ContinueAfterClientAbortLifetime.cs); every other request goes straight on, allocating nothing.
-            task = _continueResolver.Resolve(context) is { } maximum
-                ? ContinueAfterClientAbortLifetime.RunAsync(_next, context, state, maximum, _clientAbort.ApplicationStopping)
+            task = _continuation.Resolve(context) is { } maximum
+                ? ContinueAfterClientAbortLifetime.RunAsync(_next, context, request.ContinuedWork, maximum, _clientAbort.ApplicationStopping)
                 : _next(context);
         }
         catch (Exception ex)
@@ -158,76 +139,66 @@ internal sealed class Status499Middleware
 
         if (task.IsCompletedSuccessfully)
         {
-            state.StopWatchingClientLeaving();
-            state.RestoreResponseBody();
-            OnPipelineCompleted(context, state);
-            state.Release();
+            Completed(request);
             return Task.CompletedTask;
         }
 
-        state.PendingNext = task;
-        return AwaitNext(state);
+        request.PendingNext = task;
+        return AwaitNext(request);
     }
 
     // Every request whose handler really awaits pays for this method's box, so it holds only what the common case
-    // needs: static, one parameter (the state carries the pending task and this middleware), one awaiter type, and no
-    // try/catch (SuppressThrowing), so neither an exception local nor a second awaiter type is hoisted into it. The box
-    // is then no bigger than the one of a middleware that only does `await next(context)` (docs/benchmarks.md).
-    // The failure handling is OnNextFailedAsync's, paid only then.
-    private static async Task AwaitNext(Status499RequestState state)
+    // needs: static, one parameter (the context carries the pending task and this middleware), one awaiter type, and
+    // no try/catch (SuppressThrowing), so neither an exception local nor a second awaiter type is hoisted into it. The
+    // box is then no bigger than the one of a middleware that only does `await next(context)` (docs/benchmarks.md);
+    // an instance method would add `this`. The failure handling is OnNextFailedAsync's, paid only then.
+    private static async Task AwaitNext(Status499RequestContext request)
     {
-        await state.PendingNext!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        var task = state.PendingNext!;
-        state.PendingNext = null;
-        var middleware = state.Middleware;
+        await request.PendingNext!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var task = request.PendingNext!;
+        request.PendingNext = null;
         if (!task.IsCompletedSuccessfully)
         {
-            await middleware.OnNextFailedAsync(task, state).ConfigureAwait(ConfigureAwaitOptions.None);
+            await request.Middleware.OnNextFailedAsync(task, request).ConfigureAwait(ConfigureAwaitOptions.None);
             return;
         }
 
-        state.StopWatchingClientLeaving();
-        if (!state.ResponseCompleted)
+        if (request.ResponseCompleted)
         {
-            state.RestoreResponseBody();
-            middleware.OnPipelineCompleted(state.Context, state);
+            // Nobody awaits this request any more (see Status499RequestContextPool): nothing to record.
+            Finish(request);
+            return;
         }
 
-        state.Release();
+        request.Middleware.Completed(request);
+    }
+
+    // The rest of the pipeline returned normally. A client that left is recorded all the same: a handler that
+    // ignored RequestAborted still "succeeds" into a closed connection.
+    private void Completed(Status499RequestContext request)
+    {
+        request.ClientLeft.Stop();
+        request.ResponseBody.Unwrap();
+        if (_clientAbort.IsClientAbort(request.HttpContext))
+        {
+            RecordClientClosed(request, requestBodyLost: false, inTokenCheck: false);
+        }
+
+        Finish(request);
     }
 
     // task has failed or been canceled; awaiting it again rethrows its exception with its original stack trace.
-    private async Task OnNextFailedAsync(Task task, Status499RequestState state)
+    private async Task OnNextFailedAsync(Task task, Status499RequestContext request)
     {
-        try
-        {
-            if (state.ResponseCompleted)
-            {
-                // Nobody awaits this request any more (see Status499RequestState._owners): nothing to record.
-                state.StopWatchingClientLeaving();
-                await task;
-                return;
-            }
-
-            await RecordFailureAsync(task, state);
-        }
-        finally
-        {
-            state.Release();
-        }
-    }
-
-    private async Task RecordFailureAsync(Task task, Status499RequestState state)
-    {
-        var context = state.Context;
         try
         {
             await task;
         }
-        catch (Exception ex) when (ClientAbort.IsAbortException(ex))
+        catch (Exception ex) when (!request.ResponseCompleted && ClientAbort.IsAbortException(ex))
         {
-            state.StopWatchingClientLeaving();
-            state.RestoreResponseBody();
+            request.ClientLeft.Stop();
+            request.ResponseBody.Unwrap();
+            var context = request.HttpContext;
             if (!await _clientAbort.IsClientGoneAsync(ex, context))
             {
                 // A stalled body is the client's doing too: answer Kestrel's 408 rather than rethrow it into an Error.
@@ -240,149 +211,68 @@ internal sealed class Status499Middleware
                 throw;
             }
 
-            OnClientAborted(context, state, requestBodyLost: ex is IOException, inTokenCheck: false);
+            RecordClientClosed(request, requestBodyLost: ex is IOException, inTokenCheck: false);
 
             // Only ClientClosedRequest routes turn an abort into a quiet 499; elsewhere the framework decides.
-            if (state.Meaning != Status499Meaning.ClientClosedRequest)
+            if (request.Meaning != Status499Meaning.ClientClosedRequest)
             {
                 throw;
             }
         }
-        catch
+        finally
         {
-            state.StopWatchingClientLeaving();
-            state.RestoreResponseBody();
-            throw;
+            Finish(request);
         }
     }
 
-    private void OnTokenCheckEnded(HttpContext context, Status499RequestState state, TokenCheck check)
+    private void RecordTokenCheckEnd(Status499RequestContext request, TokenCheck check)
     {
+        var context = request.HttpContext;
         if (check == TokenCheck.RequestBodyLost)
         {
-            OnClientAborted(context, state, requestBodyLost: true, inTokenCheck: true);
+            RecordClientClosed(request, requestBodyLost: true, inTokenCheck: true);
         }
-        else if (check == TokenCheck.ClientLeftDuringValidation && _clientAbort.IsClientAbort(context))
+        else if (_clientAbort.IsClientAbort(context))
         {
-            // Nothing answered the request: without this the outer middleware and the hosting logs would see a 200.
-            OnClientAborted(context, state, requestBodyLost: false, inTokenCheck: true);
-        }
-        else
-        {
-            OnPipelineCompleted(context, state);
+            // Nothing answered a client that left during validation: without this the outer middleware and the
+            // hosting logs would see a 200.
+            RecordClientClosed(request, requestBodyLost: false, inTokenCheck: check == TokenCheck.ClientLeftDuringValidation);
         }
     }
 
-    private void OnPipelineCompleted(HttpContext context, Status499RequestState state)
+    private void RecordClientClosed(Status499RequestContext request, bool requestBodyLost, bool inTokenCheck)
     {
-        if (_clientAbort.IsClientAbort(context))
-        {
-            OnClientAborted(context, state, requestBodyLost: false, inTokenCheck: false);
-        }
-    }
+        var context = request.HttpContext;
+        var phase = ClientClosedStatus.Record(context, request.Meaning, request.ResponseBody.AbortedBeforeStart, requestBodyLost, inTokenCheck);
+        request.Feature.DisconnectPhase = phase;
 
-    // requestBodyLost: the exception came from a read of the request body. inTokenCheck: the client left during the
-    // token check (its form read or the validator), so no endpoint ran and nothing else owns the status.
-    private void OnClientAborted(HttpContext context, Status499RequestState state, bool requestBodyLost, bool inTokenCheck)
-    {
-        var response = context.Response;
-        ClientDisconnectPhase phase;
-
-        if (state.AbortedBeforeStart)
-        {
-            phase = ClientDisconnectPhase.Handler;
-        }
-        else if (response.HasStarted)
-        {
-            phase = ClientDisconnectPhase.Response;
-        }
-        else
-        {
-            phase = requestBodyLost ? ClientDisconnectPhase.RequestBody : ClientDisconnectPhase.Handler;
-        }
-
-        state.DisconnectPhase = phase;
-
-        // On a TokenRequired route an endpoint's status stands (there a 499 means Token Required); a client that left
-        // during the token check's own form read or validation is recorded as 499 like any other, since no endpoint answered.
-        var record499 = state.Meaning == Status499Meaning.ClientClosedRequest || inTokenCheck;
-        if (phase == ClientDisconnectPhase.RequestBody)
-        {
-            ClientAbort.EndLostRequestBody(context, record499);
-        }
-        else if (phase == ClientDisconnectPhase.Handler && record499 && !response.HasStarted)
-        {
-            response.StatusCode = StatusCodes.Status499ClientClosedRequest;
-        }
-
-        // The client's wait ends when it left, not when a handler that ignored RequestAborted finally returned; the
-        // time after that is work nobody waited for.
-        // Left first: when RequestAborted's callback has not run yet, ClientLeftTimestamp() stamps now, and a "now" read
+        // The client's wait ends when it left, not when a handler that ignored RequestAborted finally returned.
+        // Left first: when RequestAborted's callback has not run yet, LeftTimestamp() stamps now, and a "now" read
         // before it would make the wasted work negative.
-        var left = state.ClientLeftTimestamp();
+        var left = request.ClientLeft.LeftTimestamp();
         var now = Stopwatch.GetTimestamp();
-        var waited = Stopwatch.GetElapsedTime(state.StartTimestamp, left);
-        var wasted = Stopwatch.GetElapsedTime(left, now);
-
-        var route = RequestDescription.RouteOf(context);
-        _metrics.ClientClosedRequest(context, route, state.Meaning, phase, waited, wasted);
-
-        var activity = Activity.Current;
-        if (activity is not null)
-        {
-            activity.SetTag("status499.phase", Status499Names.Of(phase));
-
-            // Stamped at the moment the client left: now minus the time since, which does not depend on when the
-            // activity started relative to this middleware.
-            var tags = new ActivityTagsCollection
-            {
-                { "status499.phase", Status499Names.Of(phase) },
-                { "status499.meaning", Status499Names.Of(state.Meaning) },
-            };
-            if (state.ContinuesAfterClientAbort)
-            {
-                tags.Add("status499.continued", true);
-            }
-
-            activity.AddEvent(new ActivityEvent("status499.client_closed", DateTimeOffset.UtcNow - wasted, tags));
-        }
-
-        if (state.ContinuesAfterClientAbort)
-        {
-            LogContinuedWork(context, state, route, wasted);
-        }
-        else if (wasted >= _wastedWorkLogThreshold && _logger.IsEnabled(LogLevel.Warning))
-        {
-            Status499Log.WorkAfterClientLeft(_logger, context.Request.Method, RequestDescription.PathOf(context), route, wasted.TotalMilliseconds);
-        }
-
-        if (_logger.IsEnabled(_clientClosedLogLevel))
-        {
-#pragma warning disable CA1873 // Guarded by IsEnabled above; the level is dynamic, which the analyzer cannot see.
-            var request = context.Request;
-            var path = RequestDescription.PathOf(context);
-            Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, request.Method, path, route, Status499Names.Of(phase), waited.TotalMilliseconds, response.StatusCode);
-#pragma warning restore CA1873
-        }
+        var work = request.ContinuedWork;
+        _signals.ClientClosed(
+            context,
+            request.Meaning,
+            phase,
+            waited: Stopwatch.GetElapsedTime(request.StartTimestamp, left),
+            wasted: Stopwatch.GetElapsedTime(left, now),
+            work.Maximum,
+            work.StoppedAtMaximum);
     }
 
-    // ContinueAfterClientAbort: the work after the client left was wanted, so no WorkAfterClientLeft warning; a warning
-    // only when the maximum cut it short.
-    private void LogContinuedWork(HttpContext context, Status499RequestState state, string? route, TimeSpan continued)
+    // The middleware is done with the request: stop the clock, put the real body back (unless OnCompleted did, on a
+    // request the server may have reset since), release its ownership.
+    private static void Finish(Status499RequestContext request)
     {
-        var maximum = state.ContinueMaximum.GetValueOrDefault();
-        if (state.ContinuedWorkStoppedAtMaximum)
+        request.ClientLeft.Stop();
+        if (!request.ResponseCompleted)
         {
-            if (_logger.IsEnabled(LogLevel.Warning))
-            {
-                Status499Log.ContinuedWorkStoppedAtMaximum(_logger, context.Request.Method, RequestDescription.PathOf(context), route, maximum.TotalMilliseconds);
-            }
+            request.ResponseBody.Unwrap();
         }
-        else if (_logger.IsEnabled(LogLevel.Information))
-        {
-            var path = RequestDescription.PathOf(context);
-            Status499Log.WorkContinuedAfterClientLeft(_logger, context.Request.Method, path, route, continued.TotalMilliseconds, maximum.TotalMilliseconds);
-        }
+
+        Status499RequestContextPool.Release(request);
     }
 
     private static bool IsUpgradeRequest(HttpContext context)

@@ -19,7 +19,7 @@ internal sealed class Status499StartupFilter : IStartupFilter
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         app.UseMiddleware<TokenRouteGuard>();
-        app.ApplicationServices.GetRequiredService<Status499PipelineState>().GuardInstalled = true;
+        app.ApplicationServices.GetRequiredService<Status499PipelineHandshake>().OnGuardInstalled();
         next(app);
         VerifyTokenRoutesCanBeChecked(app.ApplicationServices);
         WarnWhenMiddlewareMissing(app.ApplicationServices);
@@ -29,7 +29,7 @@ internal sealed class Status499StartupFilter : IStartupFilter
     // The pipeline is complete here (UseStatus499() in a UseWhen branch is added while the branch is configured).
     private static void WarnWhenMiddlewareMissing(IServiceProvider services)
     {
-        if (!services.GetRequiredService<Status499PipelineState>().MiddlewareAdded)
+        if (!services.GetRequiredService<Status499PipelineHandshake>().MiddlewareAdded)
         {
             Status499Log.MiddlewareNotAdded(services.GetRequiredService<ILoggerFactory>().CreateLogger("Status499.Startup"));
         }
@@ -37,7 +37,7 @@ internal sealed class Status499StartupFilter : IStartupFilter
 
     internal static void VerifyTokenRoutesCanBeChecked(IServiceProvider services)
     {
-        var pipeline = services.GetRequiredService<Status499PipelineState>();
+        var pipeline = services.GetRequiredService<Status499PipelineHandshake>();
         var validatorRegistered = services.GetService<IServiceProviderIsService>()?.IsService(typeof(ITokenValidator)) ?? true;
         if (pipeline.MiddlewareAdded && validatorRegistered)
         {

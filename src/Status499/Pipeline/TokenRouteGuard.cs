@@ -43,7 +43,7 @@ internal sealed class TokenRouteGuard
         // request. Registered first, the OnCompleted callback runs after every other one (they run last-in first-out),
         // so the request state stays readable in the app's own OnCompleted callbacks.
         context.Response.OnStarting(_checkOnStarting, context);
-        context.Response.OnCompleted(Status499RequestState.ReturnOnCompleted, context);
+        context.Response.OnCompleted(Status499RequestContextPool.ReleaseOnCompleted, context);
         return _next(context);
     }
 

@@ -41,9 +41,9 @@ internal sealed class TokenAuthorizationResultHandler : IAuthorizationMiddleware
             return _inner.HandleAsync(next, context, policy, authorizeResult);
         }
 
-        if (context.Features.Get<IStatus499Feature>() is Status499RequestState { Meaning: Status499Meaning.TokenRequired, TokenOutcome: TokenOutcome.Accepted } state)
+        if (context.Features.Get<IStatus499Feature>() is Status499Feature { Meaning: Status499Meaning.TokenRequired, TokenOutcome: TokenOutcome.Accepted } feature)
         {
-            return _tokens.RefuseAuthorizedTokenAsync(context, state, authorizeResult.Forbidden ? "forbidden" : "challenged").AsTask();
+            return _tokens.RefuseAuthorizedTokenAsync(context, feature.Request, authorizeResult.Forbidden ? "forbidden" : "challenged").AsTask();
         }
 
         // Authorization ran before UseStatus499(): the policy judged the request without the token's user. Refused

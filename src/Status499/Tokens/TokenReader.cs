@@ -34,7 +34,7 @@ internal sealed class TokenReader
     }
 
     // state keeps the last header token, so a connection that repeats its token allocates no string for it.
-    public ValueTask<TokenRead> ReadAsync(HttpContext context, Status499RequestState state)
+    public ValueTask<TokenRead> ReadAsync(HttpContext context, Status499RequestContext state)
     {
         var found = TokenRead.Missing;
         for (var i = 0; i < _sources.Length; i++)
@@ -55,7 +55,7 @@ internal sealed class TokenReader
         return new(found);
     }
 
-    private async ValueTask<TokenRead> ReadWithFormAsync(HttpContext context, Status499RequestState state, TokenRead found, int formIndex)
+    private async ValueTask<TokenRead> ReadWithFormAsync(HttpContext context, Status499RequestContext state, TokenRead found, int formIndex)
     {
         var read = await ReadFormAsync(context);
         if (!Merge(ref found, read))
@@ -103,7 +103,7 @@ internal sealed class TokenReader
         return true;
     }
 
-    private TokenRead ReadSource(HttpContext context, Status499RequestState state, TokenSource source)
+    private TokenRead ReadSource(HttpContext context, Status499RequestContext state, TokenSource source)
     {
         var request = context.Request;
         return source switch
@@ -118,7 +118,7 @@ internal sealed class TokenReader
         };
     }
 
-    private TokenRead ReadBearerHeader(Status499RequestState state, StringValues values, TokenSource source, bool requireBearer)
+    private TokenRead ReadBearerHeader(Status499RequestContext state, StringValues values, TokenSource source, bool requireBearer)
     {
         if (values.Count == 0)
         {

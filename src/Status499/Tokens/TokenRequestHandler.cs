@@ -38,7 +38,7 @@ internal sealed class TokenRequestHandler
         _logger = loggerFactory.CreateLogger("Status499.TokenValidation");
     }
 
-    public ValueTask<TokenCheck> HandleAsync(HttpContext context, Status499RequestState state)
+    public ValueTask<TokenCheck> HandleAsync(HttpContext context, Status499RequestContext state)
     {
         // CORS preflights are not exempt: a preflight that reaches this point was not answered by UseCors(), so letting
         // it through would run the endpoint without a token. Put UseCors() before UseStatus499() (docs/tokens.md, "Token sources").
@@ -47,10 +47,10 @@ internal sealed class TokenRequestHandler
         return read.IsCompletedSuccessfully ? Validate(context, state, read.Result) : AwaitReadAsync(read, context, state);
     }
 
-    private async ValueTask<TokenCheck> AwaitReadAsync(ValueTask<TokenRead> pending, HttpContext context, Status499RequestState state)
+    private async ValueTask<TokenCheck> AwaitReadAsync(ValueTask<TokenRead> pending, HttpContext context, Status499RequestContext state)
         => await Validate(context, state, await pending);
 
-    private ValueTask<TokenCheck> Validate(HttpContext context, Status499RequestState state, TokenRead read)
+    private ValueTask<TokenCheck> Validate(HttpContext context, Status499RequestContext state, TokenRead read)
     {
         switch (read.Body)
         {
@@ -116,7 +116,7 @@ internal sealed class TokenRequestHandler
     }
 
     private async ValueTask<TokenCheck> AwaitValidationAsync(
-        ValueTask<TokenValidatorResult> pending, HttpContext context, Status499RequestState state, ITokenValidator validator, string token, CancellationTokenSource cancellation)
+        ValueTask<TokenValidatorResult> pending, HttpContext context, Status499RequestContext state, ITokenValidator validator, string token, CancellationTokenSource cancellation)
     {
         // The validator's token fires on the timeout and when the client leaves; WaitAsync bounds validators that ignore it.
         TokenValidatorResult result;
@@ -151,13 +151,13 @@ internal sealed class TokenRequestHandler
         return await Apply(context, state, result);
     }
 
-    private ValueTask<TokenCheck> ValidatorFailedAsync(HttpContext context, Status499RequestState state, ITokenValidator validator, string token, Exception ex)
+    private ValueTask<TokenCheck> ValidatorFailedAsync(HttpContext context, Status499RequestContext state, ITokenValidator validator, string token, Exception ex)
     {
         Status499Log.TokenValidatorFailed(_logger, SecretRedaction.LoggableException(ex, token), validator.GetType().Name, ex.GetType().FullName, context.Request.Method, PathOf(context));
         return RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
     }
 
-    private ValueTask<TokenCheck> Apply(HttpContext context, Status499RequestState state, TokenValidatorResult result)
+    private ValueTask<TokenCheck> Apply(HttpContext context, Status499RequestContext state, TokenValidatorResult result)
     {
         switch (result.Status)
         {
@@ -184,13 +184,13 @@ internal sealed class TokenRequestHandler
 
     // ASP.NET Core authorization (a policy, a role, [Authorize]) refused a request whose token this handler accepted:
     // the token is valid but not enough, which ArcGIS answers 403, as a validator's Forbidden.
-    public ValueTask<TokenCheck> RefuseAuthorizedTokenAsync(HttpContext context, Status499RequestState state, string authorizationResult)
+    public ValueTask<TokenCheck> RefuseAuthorizedTokenAsync(HttpContext context, Status499RequestContext state, string authorizationResult)
     {
         Status499Log.TokenAuthorizationRefused(_logger, state.TokenSource.ToString(), context.Request.Method, PathOf(context), authorizationResult);
         return RejectAsync(context, state, TokenOutcome.Forbidden, ArcGisError.Forbidden);
     }
 
-    private async ValueTask<TokenCheck> RejectAsync(HttpContext context, Status499RequestState state, TokenOutcome outcome, ArcGisError error)
+    private async ValueTask<TokenCheck> RejectAsync(HttpContext context, Status499RequestContext state, TokenOutcome outcome, ArcGisError error)
     {
         state.TokenOutcome = outcome;
         _metrics.TokenRejected(context, RequestDescription.RouteOf(context), outcome);

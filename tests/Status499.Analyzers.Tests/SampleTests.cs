@@ -33,7 +33,7 @@ public class SampleTests
     [Fact]
     public async Task The_careless_endpoint_of_the_sample_is_flagged_and_only_its_pragma_silences_it()
     {
-        var sampleFolder = Path.Combine(RepositoryRoot(), "samples", "Status499.Sample");
+        var sampleFolder = Path.Combine(RepositoryRoot(), "samples", "Status499.Demo");
         var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
         var trees = Directory.EnumerateFiles(sampleFolder, "*.cs", SearchOption.AllDirectories)
             .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
@@ -42,7 +42,7 @@ public class SampleTests
             .Append(CSharpSyntaxTree.ParseText(ImplicitUsings, parseOptions, "GlobalUsings.g.cs"))
             .ToList();
         var compilation = CSharpCompilation.Create(
-            "Status499.Sample",
+            "Status499.Demo",
             trees,
             TestReferences.Framework.AddRange(TestReferences.Others),
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));

@@ -36,7 +36,7 @@ internal static class TestReferences
             {
                 framework.Add(MetadataReference.CreateFromFile(path));
             }
-            else if (!Path.GetFileName(path).Equals("Status499.Sample.dll", StringComparison.OrdinalIgnoreCase))
+            else if (!Path.GetFileName(path).Equals("Status499.Demo.dll", StringComparison.OrdinalIgnoreCase))
             {
                 others.Add(MetadataReference.CreateFromFile(path));
             }

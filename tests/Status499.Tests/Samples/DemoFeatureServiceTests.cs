@@ -2,10 +2,10 @@ using System.Net;
 using System.Text.Json;
 using Status499.Tests.RealClients;
 
-namespace Status499.Tests.Sample;
+namespace Status499.Tests.Samples;
 
-// One sample process for the class: the feature service's query semantics, CORS and compression, over HTTP.
-public sealed class SampleFeatureServiceFixture : IAsyncLifetime
+// One demo process for the class: the feature service's query semantics, CORS and compression, over HTTP.
+public sealed class DemoFeatureServiceFixture : IAsyncLifetime
 {
     public string Token { get; } = "test-token-" + Guid.NewGuid().ToString("N");
 
@@ -15,7 +15,7 @@ public sealed class SampleFeatureServiceFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?> { ["Sample__DemoToken"] = Token });
+        Sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?> { ["Sample__DemoToken"] = Token });
         Client = new HttpClient { BaseAddress = new Uri(Sample.Url) };
     }
 
@@ -27,7 +27,7 @@ public sealed class SampleFeatureServiceFixture : IAsyncLifetime
 }
 
 [Collection(RealClientsGroup.Name)]
-public sealed class SampleFeatureServiceTests(SampleFeatureServiceFixture fixture) : IClassFixture<SampleFeatureServiceFixture>
+public sealed class DemoFeatureServiceTests(DemoFeatureServiceFixture fixture) : IClassFixture<DemoFeatureServiceFixture>
 {
     private const string Query = "/arcgis/rest/services/Demo/FeatureServer/0/query";
 

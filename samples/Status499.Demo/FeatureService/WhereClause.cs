@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Status499.Sample.FeatureService;
+namespace Status499.Demo.FeatureService;
 
 /// <summary>
 /// The subset of ArcGIS "standardized queries" SQL that GIS clients send in <c>where</c>: <c>1=1</c>, comparisons

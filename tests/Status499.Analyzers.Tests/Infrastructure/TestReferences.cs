@@ -14,7 +14,7 @@ internal static class TestReferences
     /// <summary>Microsoft.NETCore.App and Microsoft.AspNetCore.App: what a web project compiles against.</summary>
     public static ImmutableArray<MetadataReference> Framework => Loaded.Value.Framework;
 
-    /// <summary>Everything else this project references (Status499 among them), except the sample itself.</summary>
+    /// <summary>Everything else this project references (Status499 among them), except the demo itself.</summary>
     public static ImmutableArray<MetadataReference> Others => Loaded.Value.Others;
 
     private static (ImmutableArray<MetadataReference>, ImmutableArray<MetadataReference>) Load()

@@ -75,6 +75,8 @@ public sealed class DemoFeatureServiceTests(DemoFeatureServiceFixture fixture) :
     [InlineData("""geometry={"xmin":-13046644,"ymin":4034174,"xmax":-13045531,"ymax":4036861,"spatialReference":{"wkid":102100,"latestWkid":3857}}""")]
     // A triangle whose bounding box also holds Redlands City Hall (11), which lies outside the triangle.
     [InlineData("""geometry={"rings":[[[-117.2010,34.0460],[-117.2010,34.0600],[-117.1840,34.0600],[-117.2010,34.0460]]]}&geometryType=esriGeometryPolygon&inSR=4326""")]
+    // A rectangle around the three with a hole (an inner ring, counter-clockwise as ArcGIS draws holes) around City Hall.
+    [InlineData("""geometry={"rings":[[[-117.2010,34.0460],[-117.2010,34.0600],[-117.1840,34.0600],[-117.1840,34.0460],[-117.2010,34.0460]],[[-117.1860,34.0550],[-117.1842,34.0550],[-117.1842,34.0570],[-117.1860,34.0570],[-117.1860,34.0550]]]}&geometryType=esriGeometryPolygon""")]
     public async Task Geometry_selects_the_places_inside_it(string query)
     {
         var ids = await IdsAsync(query.Replace("{", "%7B", StringComparison.Ordinal).Replace("}", "%7D", StringComparison.Ordinal).Replace("\"", "%22", StringComparison.Ordinal));

@@ -31,7 +31,7 @@ public sealed partial class ReadmeExamplesTests
         foreach (var block in blocks)
         {
             files.Should().Contain(f => f.Contains(block, StringComparison.Ordinal),
-                $"this README block must be copied from tests/Status499.ReadmeExamples:\n{block}");
+                $"this README block must be copied from tests/Status499.ReadmeExamples or samples/Status499.QuickStart/Program.cs:\n{block}");
         }
     }
 

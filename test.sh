@@ -24,7 +24,7 @@ FRAMEWORKS=(net8.0 net9.0 net10.0)
 #   clang, zlib1g-dev  the Native AOT publish (tests/Status499.AotApp)
 #   curl, unzip        the package and AOT checks
 #   redis-server       the two-instance generateToken lockout test (it starts its own server on a free port)
-#   gdal-bin           GDAL's ogrinfo/ogr2ogr against the sample's feature service (tests/Status499.Tests/RealClients)
+#   gdal-bin           GDAL's ogrinfo/ogr2ogr against the demo's feature service (tests/Status499.Tests/RealClients)
 APT_PACKAGES=(chromium clang zlib1g-dev curl unzip redis-server gdal-bin)
 # ---------------------------------------------------------------------------------------------------------------------
 
@@ -63,7 +63,7 @@ if [ ! tests/clients/node_modules/.package-lock.json -nt tests/clients/package-l
   step "npm ci in tests/clients (about a minute)"
   (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error) || setup_failures+=("npm ci in tests/clients")
 fi
-# The Maps SDK test page the sample serves at /maps-sdk/ (tests/clients/maps-sdk/dist), rebuilt when its sources change.
+# The Maps SDK test page the test host serves at /maps-sdk/ (tests/clients/maps-sdk/dist), rebuilt when its sources change.
 dist=tests/clients/maps-sdk/dist
 if [ ! -f "$dist/index.html" ] || [ ! -d "$dist/assets/esri" ] \
    || [ -n "$(find tests/clients/maps-sdk -path "$dist" -prune -o -type f -newer "$dist/index.html" -print -quit)" ]; then

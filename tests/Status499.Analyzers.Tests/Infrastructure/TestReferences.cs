@@ -14,7 +14,7 @@ internal static class TestReferences
     /// <summary>Microsoft.NETCore.App and Microsoft.AspNetCore.App: what a web project compiles against.</summary>
     public static ImmutableArray<MetadataReference> Framework => Loaded.Value.Framework;
 
-    /// <summary>Everything else this project references (Status499 among them), except the sample itself.</summary>
+    /// <summary>Everything else this project references (Status499 among them), except the demo itself.</summary>
     public static ImmutableArray<MetadataReference> Others => Loaded.Value.Others;
 
     private static (ImmutableArray<MetadataReference>, ImmutableArray<MetadataReference>) Load()
@@ -36,7 +36,7 @@ internal static class TestReferences
             {
                 framework.Add(MetadataReference.CreateFromFile(path));
             }
-            else if (!Path.GetFileName(path).Equals("Status499.Sample.dll", StringComparison.OrdinalIgnoreCase))
+            else if (!Path.GetFileName(path).Equals("Status499.Demo.dll", StringComparison.OrdinalIgnoreCase))
             {
                 others.Add(MetadataReference.CreateFromFile(path));
             }

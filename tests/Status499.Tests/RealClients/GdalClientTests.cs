@@ -1,13 +1,13 @@
 using System.Text.Json;
-using Status499.Tests.Sample;
+using Status499.Tests.Samples;
 
 namespace Status499.Tests.RealClients;
 
-// GDAL's command-line tools (Debian's gdal-bin: ogrinfo, ogr2ogr) against the sample's token-protected feature
+// GDAL's command-line tools (Debian's gdal-bin: ogrinfo, ogr2ogr) against the demo's token-protected feature
 // service, the way a GIS user points them at an ArcGIS server: the ESRIJSON driver on a query URL, the token in the
 // query string or in GDAL_HTTP_HEADERS.
 [Collection(RealClientsGroup.Name)]
-public sealed class GdalClientTests(SampleFeatureServiceFixture fixture) : IClassFixture<SampleFeatureServiceFixture>
+public sealed class GdalClientTests(DemoFeatureServiceFixture fixture) : IClassFixture<DemoFeatureServiceFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 

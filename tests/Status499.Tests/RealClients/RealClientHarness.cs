@@ -10,9 +10,9 @@ using Status499.Tests.Infrastructure;
 
 namespace Status499.Tests.RealClients;
 
-// Plumbing for the tests that drive real ArcGIS clients (tests/clients/*.mjs) against the sample running as its own
-// process: locating the repository and the sample's build output, installing the Node clients once, starting and
-// stopping the sample, and running a script. Nothing here is skipped: a missing prerequisite fails with a message.
+// Plumbing for the tests that drive real ArcGIS clients (tests/clients/*.mjs) against an app of this repository running
+// as its own process (a sample or the test host): locating the repository and the app's build output, installing the
+// Node clients once, starting and stopping the app, and running a script. Nothing here is skipped: a missing prerequisite fails with a message.
 internal static class RealClientHarness
 {
     private static readonly SemaphoreSlim SetupLock = new(1, 1);
@@ -21,7 +21,9 @@ internal static class RealClientHarness
 
     public static string ClientsDir => Path.Combine(RepoRoot, "tests", "clients");
 
-    public static string SampleProjectDir => Path.Combine(RepoRoot, "samples", "Status499.Sample");
+    public static string DemoProjectDir => Path.Combine(RepoRoot, "samples", "Status499.Demo");
+
+    public static string QuickStartProjectDir => Path.Combine(RepoRoot, "samples", "Status499.QuickStart");
 
     public static string TestHostProjectDir => Path.Combine(RepoRoot, "tests", "testassets", "Status499.TestHost");
 
@@ -106,15 +108,15 @@ internal sealed class SampleProcess : IAsyncDisposable
 
     public string Output => _output.ToString();
 
-    /// <summary>The sample, samples/Status499.Sample.</summary>
-    public static Task<SampleProcess> StartSampleAsync(IReadOnlyDictionary<string, string?> settings)
-        => StartAsync(RealClientHarness.FindBuiltDll(RealClientHarness.SampleProjectDir), RealClientHarness.SampleProjectDir, settings);
+    /// <summary>The demo, samples/Status499.Demo.</summary>
+    public static Task<SampleProcess> StartDemoAsync(IReadOnlyDictionary<string, string?> settings)
+        => StartAsync(RealClientHarness.FindBuiltDll(RealClientHarness.DemoProjectDir), RealClientHarness.DemoProjectDir, settings);
 
     /// <summary>The real-client tests' host, tests/testassets/Status499.TestHost.</summary>
     public static Task<SampleProcess> StartTestHostAsync(IReadOnlyDictionary<string, string?> settings)
         => StartAsync(RealClientHarness.FindBuiltDll(RealClientHarness.TestHostProjectDir), RealClientHarness.TestHostProjectDir, settings);
 
-    // Any web app of this repository built as a separate program (the sample, the README's Quick start).
+    // Any web app of this repository built as a separate program (the samples, the test host).
     public static async Task<SampleProcess> StartAsync(string dll, string contentRoot, IReadOnlyDictionary<string, string?> settings)
     {
         var failures = new StringBuilder();

@@ -1,5 +1,5 @@
 using Status499;
-using Status499.Sample.FeatureService;
+using Status499.Demo.FeatureService;
 using Status499.TestHost;
 
 // Started by the real-client tests as its own process. Settings (environment variables use __ for :):

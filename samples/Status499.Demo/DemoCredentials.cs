@@ -1,4 +1,4 @@
-namespace Status499.Sample;
+namespace Status499.Demo;
 
 /// <summary>The demo user that generateToken signs in, and the fixed token for curl.</summary>
 /// <remarks>
@@ -29,8 +29,8 @@ internal sealed record DemoCredentials(string Username, string Password, bool Pa
         if (credentials.PasswordIsDefault && !development)
         {
             problem =
-                $"The Status499 sample is running as '{environment.EnvironmentName}', where the demo password must come from configuration.\n"
-                + "Set it, for example:  Sample__DemoUser__Password='choose-one' dotnet run --project samples/Status499.Sample\n"
+                $"The Status499 demo is running as '{environment.EnvironmentName}', where the demo password must come from configuration.\n"
+                + "Set it, for example:  Sample__DemoUser__Password='choose-one' dotnet run --project samples/Status499.Demo\n"
                 + "or run as Development, where the demo defaults apply:  ASPNETCORE_ENVIRONMENT=Development (the launch profile sets it).";
             return false;
         }

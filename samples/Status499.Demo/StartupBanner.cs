@@ -1,6 +1,6 @@
-namespace Status499.Sample;
+namespace Status499.Demo;
 
-/// <summary>What the console shows once the sample listens: the URLs to open and the demo credentials.</summary>
+/// <summary>What the console shows once the demo listens: the URLs to open and the demo credentials.</summary>
 internal static class StartupBanner
 {
     public static void PrintWhenStarted(WebApplication app, DemoCredentials demo) =>
@@ -20,7 +20,7 @@ internal static class StartupBanner
             : demo.TokenIsDefault ? $"{demo.Token}  (demo default: set Sample__DemoToken to change it)" : "(from configuration)";
         return $"""
 
-            Status499 sample ({environment}) is listening on {string.Join(", ", urls)}
+            Status499 demo ({environment}) is listening on {string.Join(", ", urls)}
               Home page        {root}/                  both meanings of 499, live
               Feature service  {root}{FeatureService.FeatureServiceEndpoints.ServicePath}   token required
               Sign in          {root}/arcgis/tokens/generateToken   (rest/info: {root}/arcgis/rest/info)

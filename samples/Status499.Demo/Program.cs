@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.HttpLogging;
 using Status499;
-using Status499.Sample;
-using Status499.Sample.FeatureService;
+using Status499.Demo;
+using Status499.Demo.FeatureService;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// The demo user and token: defaults in Development, configured elsewhere (or the sample stops here and says how).
+// The demo user and token: defaults in Development, configured elsewhere (or the demo stops here and says how).
 if (!DemoCredentials.TryRead(builder.Configuration, builder.Environment, out var demo, out var problem))
 {
     Console.Error.WriteLine(problem);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Status499.Sample.FeatureService;
+namespace Status499.Demo.FeatureService;
 
 /// <summary>
 /// The subset of ArcGIS "standardized queries" SQL that GIS clients send in <c>where</c>: <c>1=1</c>, comparisons
@@ -12,6 +12,15 @@ namespace Status499.Sample.FeatureService;
 /// <remarks>
 /// Reference: https://doc.arcgis.com/en/arcgis-online/reference/sql-agol.htm (standardized SQL functions).
 /// A clause outside this subset is refused as a malformed <c>where</c>, which is what ArcGIS does with SQL it cannot run.
+/// <para>
+/// Hand-written because no maintained .NET library parses this SQL-92 dialect. Checked: Microsoft's T-SQL parser
+/// (Microsoft.SqlServer.TransactSql.ScriptDom, <c>ParseBooleanExpression</c>, 16 MB) refuses SQL-92 forms ArcGIS
+/// documents (<c>DATE '…'</c>, <c>EXTRACT(… FROM …)</c>, <c>SUBSTRING(… FROM … FOR …)</c>) and accepts T-SQL's
+/// (<c>[NAME]</c>, <c>@variables</c>, subqueries); System.Linq.Dynamic.Core, NCalc and <c>DataTable.Select</c> evaluate
+/// other expression languages (none has <c>BETWEEN</c>); OData's <c>$filter</c> is another syntax; parser combinators
+/// (Superpower, Pidgin, Parlot) would still need this grammar written out. Koop's winnow runs <c>where</c> through
+/// alasql and flora-sql-parser, in JavaScript.
+/// </para>
 /// </remarks>
 internal sealed class WhereClause
 {

@@ -4,19 +4,19 @@ using Status499.Tests.Infrastructure;
 using Status499.Tests.RealClients;
 using static Status499.Tests.ArcGisServer.ArcGisTokenTestKit;
 
-namespace Status499.Tests.Sample;
+namespace Status499.Tests.Samples;
 
-// The sample (samples/Status499.Sample) as a person runs it: its own process, configured only through settings.
+// The demo (samples/Status499.Demo) as a person runs it: its own process, configured only through settings.
 [Collection(RealClientsGroup.Name)]
-public sealed class SampleTests
+public sealed class DemoTests
 {
     private readonly string _token = "test-token-" + Guid.NewGuid().ToString("N");
     private readonly string _password = "pw-" + Guid.NewGuid().ToString("N")[..12];
 
     [Fact]
-    public async Task Sample_signs_in_the_configured_user_and_accepts_both_minted_and_static_tokens()
+    public async Task Demo_signs_in_the_configured_user_and_accepts_both_minted_and_static_tokens()
     {
-        await using var sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?>
+        await using var sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?>
         {
             ["Sample__DemoUser__Username"] = "tester",
             ["Sample__DemoUser__Password"] = _password,
@@ -38,9 +38,9 @@ public sealed class SampleTests
     }
 
     [Fact]
-    public async Task Sample_in_Development_prints_the_urls_to_open_and_the_demo_defaults()
+    public async Task Demo_in_Development_prints_the_urls_to_open_and_the_demo_defaults()
     {
-        await using var sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?>());
+        await using var sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?>());
         using var client = new HttpClient { BaseAddress = new Uri(sample.Url) };
 
         (await Signal.EventuallyAsync(() => sample.Output.Contains("Demo token", StringComparison.Ordinal))).Should().BeTrue(sample.Output);
@@ -54,9 +54,9 @@ public sealed class SampleTests
     }
 
     [Fact]
-    public async Task Sample_saves_the_order_although_the_client_left_and_records_a_499()
+    public async Task Demo_saves_the_order_although_the_client_left_and_records_a_499()
     {
-        await using var sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?>());
+        await using var sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?>());
         using var client = new HttpClient { BaseAddress = new Uri(sample.Url) };
         (await client.GetStringAsync("/orders")).Should().Be("""{"saved":0}""");
 
@@ -74,12 +74,12 @@ public sealed class SampleTests
             .Should().BeTrue("the request is still recorded as client-closed");
     }
 
-    // `dotnet run --project samples/Status499.Sample --urls …` (the README's command) takes this profile: Development,
+    // `dotnet run --project samples/Status499.Demo --urls …` (the README's command) takes this profile: Development,
     // where the demo defaults apply.
     [Fact]
-    public void Launch_profile_runs_the_sample_as_Development()
+    public void Launch_profile_runs_the_demo_as_Development()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RealClientHarness.SampleProjectDir, "Properties", "launchSettings.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RealClientHarness.DemoProjectDir, "Properties", "launchSettings.json")));
 
         var profiles = doc.RootElement.GetProperty("profiles").EnumerateObject().ToList();
         profiles.Should().ContainSingle("dotnet run takes the first Project profile; one avoids surprises");
@@ -90,10 +90,10 @@ public sealed class SampleTests
     }
 
     [Fact]
-    public async Task Sample_outside_Development_refuses_to_start_without_a_configured_password_and_says_how_to_set_it()
+    public async Task Demo_outside_Development_refuses_to_start_without_a_configured_password_and_says_how_to_set_it()
     {
-        var dll = RealClientHarness.FindBuiltDll(RealClientHarness.SampleProjectDir);
-        var run = await ProcessRun.RunAsync("dotnet", [dll, "--urls", "http://127.0.0.1:0"], RealClientHarness.SampleProjectDir,
+        var dll = RealClientHarness.FindBuiltDll(RealClientHarness.DemoProjectDir);
+        var run = await ProcessRun.RunAsync("dotnet", [dll, "--urls", "http://127.0.0.1:0"], RealClientHarness.DemoProjectDir,
             new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Sample__DemoUser__Password"] = null, ["DOTNET_NOLOGO"] = "1" },
             TimeSpan.FromSeconds(60));
 
@@ -103,9 +103,9 @@ public sealed class SampleTests
     }
 
     [Fact]
-    public async Task Sample_outside_Development_keeps_the_configured_password_out_of_the_console_and_accepts_no_default_token()
+    public async Task Demo_outside_Development_keeps_the_configured_password_out_of_the_console_and_accepts_no_default_token()
     {
-        await using var sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?>
+        await using var sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Sample__DemoUser__Password"] = _password,
@@ -124,7 +124,7 @@ public sealed class SampleTests
     [Fact]
     public async Task Home_page_counters_report_each_client_closed_request_by_route_and_phase_from_the_library_metric()
     {
-        await using var sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?>());
+        await using var sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?>());
         using var client = new HttpClient { BaseAddress = new Uri(sample.Url) };
         (await client.GetStringAsync("/")).Should().Contain("HTTP 499 has two meanings");
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Primitives;
 
-namespace Status499.Sample.FeatureService;
+namespace Status499.Demo.FeatureService;
 
 /// <summary>Query parameters: the query string, overridden by a form-encoded POST body (ArcGIS clients POST long queries).</summary>
 internal sealed class QueryParameters(IQueryCollection query, IFormCollection? form)

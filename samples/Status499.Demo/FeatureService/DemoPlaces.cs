@@ -1,8 +1,13 @@
-namespace Status499.Sample.FeatureService;
+using NetTopologySuite.Geometries;
+
+namespace Status499.Demo.FeatureService;
 
 /// <summary>One feature of the demo layer: a point in WGS84 with three attributes.</summary>
 internal sealed record DemoPlace(int ObjectId, string Name, string Category, int Opened, double Lon, double Lat)
 {
+    /// <summary>The place as a geometry, for the spatial filter and the extents.</summary>
+    public Point Location { get; } = SpatialReferences.Factory.CreatePoint(new Coordinate(Lon, Lat));
+
     /// <summary>The value of a field by its canonical name (see <see cref="DemoPlaces.Fields"/>).</summary>
     public object Get(string field) => field switch
     {
@@ -15,10 +20,7 @@ internal sealed record DemoPlace(int ObjectId, string Name, string Category, int
 }
 
 /// <summary>A field of the demo layer, as the layer JSON describes it.</summary>
-internal sealed record DemoField(string Name, string Type, string Alias, int? Length)
-{
-    public bool IsString => Type == "esriFieldTypeString";
-}
+internal sealed record DemoField(string Name, string Type, string Alias, int? Length);
 
 /// <summary>The 12 places of the demo layer, around Redlands, California.</summary>
 /// <remarks>
@@ -56,6 +58,10 @@ internal static class DemoPlaces
         new(11, "Redlands City Hall", "Civic", 1940, -117.1845, 34.0560),
         new(12, "Israel Beal Park", "Park", 1985, -117.1990, 34.0480),
     ];
+
+    /// <summary>The WGS84 box around <paramref name="places"/>; a null envelope (<see cref="Envelope.IsNull"/>) for none.</summary>
+    public static Envelope ExtentOf(IEnumerable<DemoPlace> places) =>
+        SpatialReferences.Factory.CreateMultiPoint([.. places.Select(p => p.Location)]).EnvelopeInternal;
 
     /// <summary>The canonical field name for a name in any case, or null for an unknown field.</summary>
     public static DemoField? FindField(string name)

@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using NetTopologySuite.Geometries;
 
-namespace Status499.Sample.FeatureService;
+namespace Status499.Demo.FeatureService;
 
 /// <summary>A read-only ArcGIS feature service of one point layer (<see cref="DemoPlaces"/>), answered as ArcGIS REST
 /// JSON (<c>f=json</c>, <c>pjson</c>) or GeoJSON (<c>f=geojson</c>, queries only).</summary>
@@ -20,7 +21,7 @@ public static class FeatureServiceEndpoints
     private const string LayerName = "Demo places";
     private const double CurrentVersion = 11.3;
     private static readonly string[] GetAndPost = ["GET", "POST"];
-    private static readonly Envelope FullExtent = Envelope.Around(DemoPlaces.All);
+    private static readonly Envelope FullExtent = DemoPlaces.ExtentOf(DemoPlaces.All);
 
     /// <summary>Maps the service (<c>…/FeatureServer</c>), its layer (<c>…/FeatureServer/0</c>) and the layer's <c>query</c>.</summary>
     /// <param name="app">The application's endpoints.</param>
@@ -97,9 +98,9 @@ public static class FeatureServiceEndpoints
         w.WriteString("capabilities", "Query");
         w.WriteString("description", "");
         w.WriteString("copyrightText", "");
-        WriteSpatialReference(w, "spatialReference", 4326);
-        WriteExtent(w, "initialExtent", FullExtent, 4326);
-        WriteExtent(w, "fullExtent", FullExtent, 4326);
+        WriteSpatialReference(w, "spatialReference", SpatialReferences.Wgs84);
+        WriteExtent(w, "initialExtent", FullExtent, SpatialReferences.Wgs84);
+        WriteExtent(w, "fullExtent", FullExtent, SpatialReferences.Wgs84);
         w.WriteBoolean("allowGeometryUpdates", false);
         w.WriteString("units", "esriDecimalDegrees");
         w.WriteStartArray("layers");
@@ -129,7 +130,7 @@ public static class FeatureServiceEndpoints
         w.WriteString("type", "Feature Layer");
         w.WriteString("description", "12 places around Redlands, California.");
         w.WriteString("geometryType", "esriGeometryPoint");
-        WriteSpatialReference(w, "sourceSpatialReference", 4326);
+        WriteSpatialReference(w, "sourceSpatialReference", SpatialReferences.Wgs84);
         w.WriteString("copyrightText", "");
         w.WriteNull("parentLayer");
         w.WriteStartArray("subLayers");
@@ -137,7 +138,7 @@ public static class FeatureServiceEndpoints
         w.WriteNumber("minScale", 0);
         w.WriteNumber("maxScale", 0);
         w.WriteBoolean("defaultVisibility", true);
-        WriteExtent(w, "extent", FullExtent, 4326);
+        WriteExtent(w, "extent", FullExtent, SpatialReferences.Wgs84);
         w.WriteBoolean("hasAttachments", false);
         w.WriteString("htmlPopupType", "esriServerHTMLPopupTypeNone");
         w.WriteString("displayField", DemoPlaces.NameField);
@@ -188,7 +189,7 @@ public static class FeatureServiceEndpoints
         w.WriteBoolean("supportsQueryWithResultType", false);
         w.WriteBoolean("supportsReturningGeometryCentroid", false);
         w.WriteEndObject();
-        WriteSpatialReference(w, "spatialReference", 4326);
+        WriteSpatialReference(w, "spatialReference", SpatialReferences.Wgs84);
         w.WriteEndObject();
     }
 
@@ -254,17 +255,17 @@ public static class FeatureServiceEndpoints
 
             if (query.ExtentOnly)
             {
-                var extent = Envelope.Around(all);
+                var extent = DemoPlaces.ExtentOf(all);
                 if (geoJson)
                 {
                     // RFC 7946 §5: [west, south, east, north] in WGS84; absent for an empty result.
-                    if (!extent.IsEmpty)
+                    if (!extent.IsNull)
                     {
                         w.WriteStartArray("bbox");
-                        w.WriteNumberValue(extent.XMin);
-                        w.WriteNumberValue(extent.YMin);
-                        w.WriteNumberValue(extent.XMax);
-                        w.WriteNumberValue(extent.YMax);
+                        w.WriteNumberValue(extent.MinX);
+                        w.WriteNumberValue(extent.MinY);
+                        w.WriteNumberValue(extent.MaxX);
+                        w.WriteNumberValue(extent.MaxY);
                         w.WriteEndArray();
                     }
                 }
@@ -320,10 +321,10 @@ public static class FeatureServiceEndpoints
             WriteAttributes(w, "attributes", f, query.OutFields);
             if (query.ReturnGeometry)
             {
-                var (x, y) = Projection.FromWgs84(f.Lon, f.Lat, query.OutWkid);
+                var point = (Point)SpatialReferences.FromWgs84(f.Location, query.OutWkid);
                 w.WriteStartObject("geometry");
-                w.WriteNumber("x", x);
-                w.WriteNumber("y", y);
+                w.WriteNumber("x", point.X);
+                w.WriteNumber("y", point.Y);
                 w.WriteEndObject();
             }
 
@@ -422,7 +423,7 @@ public static class FeatureServiceEndpoints
     {
         w.WriteStartObject(name);
         w.WriteNumber("wkid", wkid);
-        w.WriteNumber("latestWkid", wkid == 102100 ? 3857 : wkid);
+        w.WriteNumber("latestWkid", wkid == SpatialReferences.WebMercator ? 3857 : wkid);
         w.WriteEndObject();
     }
 
@@ -430,7 +431,7 @@ public static class FeatureServiceEndpoints
     private static void WriteExtent(Utf8JsonWriter w, string name, Envelope wgs84, int wkid)
     {
         w.WriteStartObject(name);
-        if (wgs84.IsEmpty)
+        if (wgs84.IsNull)
         {
             foreach (var corner in (ReadOnlySpan<string>)["xmin", "ymin", "xmax", "ymax"])
             {
@@ -439,11 +440,11 @@ public static class FeatureServiceEndpoints
         }
         else
         {
-            var e = wgs84.Project(wkid);
-            w.WriteNumber("xmin", e.XMin);
-            w.WriteNumber("ymin", e.YMin);
-            w.WriteNumber("xmax", e.XMax);
-            w.WriteNumber("ymax", e.YMax);
+            var e = SpatialReferences.FromWgs84(wgs84, wkid);
+            w.WriteNumber("xmin", e.MinX);
+            w.WriteNumber("ymin", e.MinY);
+            w.WriteNumber("xmax", e.MaxX);
+            w.WriteNumber("ymax", e.MaxY);
         }
 
         WriteSpatialReference(w, "spatialReference", wkid);

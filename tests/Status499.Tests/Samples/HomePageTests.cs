@@ -1,9 +1,9 @@
 using Status499.Tests.RealClients;
 
-namespace Status499.Tests.Sample;
+namespace Status499.Tests.Samples;
 
-// The sample's home page in Debian's headless Chromium (tests/clients/home-page.mjs): a person's clicks, the page's
-// own counters and map. Screenshots land in <test output>/Sample/.
+// The demo's home page in Debian's headless Chromium (tests/clients/home-page.mjs): a person's clicks, the page's
+// own counters and map. Screenshots land in <test output>/Demo/.
 [Collection(RealClientsGroup.Name)]
 public sealed class HomePageTests
 {
@@ -17,7 +17,7 @@ public sealed class HomePageTests
         }
 
         await RealClientHarness.EnsureClientsAsync(mapsSdk: false);
-        var screenshots = Path.Combine(AppContext.BaseDirectory, "Sample");
+        var screenshots = Path.Combine(AppContext.BaseDirectory, "Demo");
         Directory.CreateDirectory(screenshots);
         foreach (var old in new[] { "home-client-closed.png", "home-token-required.png", "home-full.png" })
         {
@@ -25,7 +25,7 @@ public sealed class HomePageTests
         }
 
         var password = "pw-" + Guid.NewGuid().ToString("N")[..12];
-        await using var sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?> { ["Sample__DemoUser__Password"] = password });
+        await using var sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?> { ["Sample__DemoUser__Password"] = password });
         var run = await ClientScriptRun.RunAsync("home-page.mjs", sample, new Dictionary<string, string?>
         {
             ["DEMO_USERNAME"] = "demo",

@@ -7,10 +7,10 @@ using Status499.Analyzers.Tests.Infrastructure;
 
 namespace Status499.Analyzers.Tests;
 
-/// <summary>The analyzer on the sample as it is on disk: its deliberately careless endpoint is flagged.</summary>
-public class SampleTests
+/// <summary>The analyzer on the demo (samples/Status499.Demo) as it is on disk: its careless endpoint is flagged.</summary>
+public class DemoTests
 {
-    // The Web SDK's implicit usings (Microsoft.NET.Sdk.Web's targets), which the sample relies on.
+    // The Web SDK's implicit usings (Microsoft.NET.Sdk.Web's targets), which the demo relies on.
     private const string ImplicitUsings = """
         global using System;
         global using System.Collections.Generic;
@@ -31,25 +31,25 @@ public class SampleTests
         """;
 
     [Fact]
-    public async Task The_careless_endpoint_of_the_sample_is_flagged_and_only_its_pragma_silences_it()
+    public async Task The_careless_endpoint_of_the_demo_is_flagged_and_only_its_pragma_silences_it()
     {
-        var sampleFolder = Path.Combine(RepositoryRoot(), "samples", "Status499.Sample");
+        var demoFolder = Path.Combine(RepositoryRoot(), "samples", "Status499.Demo");
         var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
-        var trees = Directory.EnumerateFiles(sampleFolder, "*.cs", SearchOption.AllDirectories)
+        var trees = Directory.EnumerateFiles(demoFolder, "*.cs", SearchOption.AllDirectories)
             .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Select(path => CSharpSyntaxTree.ParseText(File.ReadAllText(path), parseOptions, path))
             .Append(CSharpSyntaxTree.ParseText(ImplicitUsings, parseOptions, "GlobalUsings.g.cs"))
             .ToList();
         var compilation = CSharpCompilation.Create(
-            "Status499.Sample",
+            "Status499.Demo",
             trees,
             TestReferences.Framework.AddRange(TestReferences.Others),
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
 
-        // Analyzing a sample that does not compile here would prove nothing.
+        // Analyzing a demo that does not compile here would prove nothing.
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        Assert.True(errors.Count == 0, "The sample does not compile in the test: " + string.Join(Environment.NewLine, errors));
+        Assert.True(errors.Count == 0, "The demo does not compile in the test: " + string.Join(Environment.NewLine, errors));
 
         var exceptions = new List<Exception>();
         var analyzed = compilation.WithAnalyzers(
@@ -72,7 +72,7 @@ public class SampleTests
             && careless.Span.Contains(d.Location.SourceSpan)).ToList();
         var diagnostic = Assert.Single(flagged);
         Assert.Equal("Task.Delay(3000)", program.GetText().ToString(diagnostic.Location.SourceSpan));
-        Assert.True(diagnostic.IsSuppressed, "The sample's #pragma warning disable S499001 should suppress it.");
+        Assert.True(diagnostic.IsSuppressed, "The demo's #pragma warning disable S499001 should suppress it.");
     }
 
     private static string RepositoryRoot()

@@ -2,10 +2,10 @@ using System.Net;
 using System.Text.Json;
 using Status499.Tests.RealClients;
 
-namespace Status499.Tests.Sample;
+namespace Status499.Tests.Samples;
 
-// One sample process for the class: the feature service's query semantics, CORS and compression, over HTTP.
-public sealed class SampleFeatureServiceFixture : IAsyncLifetime
+// One demo process for the class: the feature service's query semantics, CORS and compression, over HTTP.
+public sealed class DemoFeatureServiceFixture : IAsyncLifetime
 {
     public string Token { get; } = "test-token-" + Guid.NewGuid().ToString("N");
 
@@ -15,7 +15,7 @@ public sealed class SampleFeatureServiceFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Sample = await SampleProcess.StartSampleAsync(new Dictionary<string, string?> { ["Sample__DemoToken"] = Token });
+        Sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?> { ["Sample__DemoToken"] = Token });
         Client = new HttpClient { BaseAddress = new Uri(Sample.Url) };
     }
 
@@ -27,7 +27,7 @@ public sealed class SampleFeatureServiceFixture : IAsyncLifetime
 }
 
 [Collection(RealClientsGroup.Name)]
-public sealed class SampleFeatureServiceTests(SampleFeatureServiceFixture fixture) : IClassFixture<SampleFeatureServiceFixture>
+public sealed class DemoFeatureServiceTests(DemoFeatureServiceFixture fixture) : IClassFixture<DemoFeatureServiceFixture>
 {
     private const string Query = "/arcgis/rest/services/Demo/FeatureServer/0/query";
 
@@ -75,6 +75,8 @@ public sealed class SampleFeatureServiceTests(SampleFeatureServiceFixture fixtur
     [InlineData("""geometry={"xmin":-13046644,"ymin":4034174,"xmax":-13045531,"ymax":4036861,"spatialReference":{"wkid":102100,"latestWkid":3857}}""")]
     // A triangle whose bounding box also holds Redlands City Hall (11), which lies outside the triangle.
     [InlineData("""geometry={"rings":[[[-117.2010,34.0460],[-117.2010,34.0600],[-117.1840,34.0600],[-117.2010,34.0460]]]}&geometryType=esriGeometryPolygon&inSR=4326""")]
+    // A rectangle around the three with a hole (an inner ring, counter-clockwise as ArcGIS draws holes) around City Hall.
+    [InlineData("""geometry={"rings":[[[-117.2010,34.0460],[-117.2010,34.0600],[-117.1840,34.0600],[-117.1840,34.0460],[-117.2010,34.0460]],[[-117.1860,34.0550],[-117.1842,34.0550],[-117.1842,34.0570],[-117.1860,34.0570],[-117.1860,34.0550]]]}&geometryType=esriGeometryPolygon""")]
     public async Task Geometry_selects_the_places_inside_it(string query)
     {
         var ids = await IdsAsync(query.Replace("{", "%7B", StringComparison.Ordinal).Replace("}", "%7D", StringComparison.Ordinal).Replace("\"", "%22", StringComparison.Ordinal));

@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 
-namespace Status499.Sample.FeatureService;
+namespace Status499.Demo.FeatureService;
 
 /// <summary>The parameters of a layer <c>query</c> request, parsed and checked, and the features they select.</summary>
 /// <remarks>
@@ -67,7 +66,7 @@ internal sealed class FeatureQuery
             return false;
         }
 
-        if (!TryWkid(p.Get("inSR"), out var inWkid) || !TryWkid(p.Get("outSR"), out var outWkid))
+        if (!SpatialReferences.TryWkid(p.Get("inSR"), out var inWkid) || !SpatialReferences.TryWkid(p.Get("outSR"), out var outWkid))
         {
             problem = "'inSR' or 'outSR' parameter is invalid (4326, 102100 or 3857)";
             return false;
@@ -94,7 +93,7 @@ internal sealed class FeatureQuery
             IdsOnly = Bool(p.Get("returnIdsOnly"), false),
             CountOnly = Bool(p.Get("returnCountOnly"), false),
             ExtentOnly = Bool(p.Get("returnExtentOnly"), false),
-            OutWkid = outWkid ?? 4326,
+            OutWkid = outWkid ?? SpatialReferences.Wgs84,
             Offset = offset ?? 0,
             RecordCount = count,
             OrderBy = orderBy,
@@ -216,63 +215,4 @@ internal sealed class FeatureQuery
 
     private static bool Bool(string? value, bool fallback) =>
         value is null ? fallback : string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>A wkid ("4326") or a spatial reference JSON (<c>{"wkid":102100,"latestWkid":3857}</c>), normalised to 4326 or 102100.</summary>
-    public static bool TryWkid(string? value, out int? wkid)
-    {
-        wkid = null;
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return true;
-        }
-
-        int parsed;
-        if (value.TrimStart().StartsWith('{'))
-        {
-            try
-            {
-                using var doc = JsonDocument.Parse(value);
-                return TryWkid(doc.RootElement, out wkid);
-            }
-            catch (JsonException)
-            {
-                return false;
-            }
-        }
-
-        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out parsed))
-        {
-            return false;
-        }
-
-        wkid = Normalize(parsed);
-        return wkid is not null;
-    }
-
-    public static bool TryWkid(JsonElement spatialReference, out int? wkid)
-    {
-        wkid = null;
-        if (spatialReference.ValueKind != JsonValueKind.Object)
-        {
-            return false;
-        }
-
-        foreach (var name in (ReadOnlySpan<string>)["latestWkid", "wkid"])
-        {
-            if (spatialReference.TryGetProperty(name, out var id) && id.TryGetInt32(out var parsed) && Normalize(parsed) is { } known)
-            {
-                wkid = known;
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static int? Normalize(int wkid) => wkid switch
-    {
-        4326 => 4326,
-        102100 or 3857 or 102113 or 900913 => 102100,
-        _ => null,
-    };
 }

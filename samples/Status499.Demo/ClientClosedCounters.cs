@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 
-namespace Status499.Sample;
+namespace Status499.Demo;
 
 /// <summary>
 /// Reads the library's own counter, <c>status499.client_closed_requests</c> on the meter <c>Status499</c>, with a

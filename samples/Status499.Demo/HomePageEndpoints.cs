@@ -1,4 +1,4 @@
-namespace Status499.Sample;
+namespace Status499.Demo;
 
 /// <summary>What the home page (wwwroot/index.html) reads besides the demo routes: the counters and the demo user's name.</summary>
 internal static class HomePageEndpoints

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace Status499.Tests.Diagnostics;
+namespace Status499.Tests.Pipeline;
 
 // Two pipeline mistakes that break nothing visible: they are said at startup or at the first request, once.
 public sealed class PipelineMistakeWarningTests

@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests.ClientClosed;
+namespace Status499.Tests.Pipeline;
 
-// The per-request state (IStatus499Feature) is pooled and returned when the response has completed: requests in flight
+// The per-request context (and its IStatus499Feature) is pooled and returned when the response has completed: requests in flight
 // at the same time never share one, and it stays readable until the app's own OnCompleted callbacks have run.
-public sealed class PooledRequestStateTests
+public sealed class Status499RequestContextPoolTests
 {
     [Fact]
     public async Task Concurrent_requests_each_see_their_own_feature()

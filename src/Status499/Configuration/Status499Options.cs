@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Status499.ContinueAfterClientAbort;
-using Status499.Meanings;
+using Status499.RouteSettings;
 using Status499.Tokens;
 
 namespace Status499;
@@ -15,8 +14,8 @@ namespace Status499;
 /// </remarks>
 public sealed class Status499Options
 {
-    private readonly List<RouteMapping> _routes = [];
-    private readonly List<ContinueAfterClientAbortMapping> _continueRoutes = [];
+    private readonly List<RouteMapping<Status499Meaning>> _routes = [];
+    private readonly List<RouteMapping<TimeSpan?>> _continueRoutes = [];
 
     /// <summary>
     /// How long a route that continues after client abort may go on working after its client left, when its
@@ -59,10 +58,10 @@ public sealed class Status499Options
     public TokenRequiredOptions Token { get; } = new();
 
     // The route mappings, in the order they are tried.
-    internal IReadOnlyList<RouteMapping> Routes => _routes;
+    internal IReadOnlyList<RouteMapping<Status499Meaning>> Routes => _routes;
 
     // The ContinueAfterClientAbort patterns, in the order they are tried. Its name is the configuration key.
-    internal IReadOnlyList<ContinueAfterClientAbortMapping> ContinueAfterClientAbortRoutes => _continueRoutes;
+    internal IReadOnlyList<RouteMapping<TimeSpan?>> ContinueAfterClientAbortRoutes => _continueRoutes;
 
     // Filled by the configuration binder; reported by Status499OptionsValidator so startup fails naming the key.
     // A field, not a property: the binder generator takes internal properties as configuration keys.
@@ -82,7 +81,7 @@ public sealed class Status499Options
     public Status499Options MapRoute(string routePattern, Status499Meaning meaning)
     {
         ArgumentNullException.ThrowIfNull(routePattern);
-        _routes.Add(new RouteMapping(routePattern, meaning, $"MapRoute(\"{routePattern}\")"));
+        _routes.Add(new RouteMapping<Status499Meaning>(routePattern, meaning, $"MapRoute(\"{routePattern}\")"));
         return this;
     }
 
@@ -103,13 +102,13 @@ public sealed class Status499Options
     public Status499Options ContinueAfterClientAbort(string routePattern, TimeSpan? maximum = null)
     {
         ArgumentNullException.ThrowIfNull(routePattern);
-        _continueRoutes.Add(new ContinueAfterClientAbortMapping(routePattern, maximum, $"ContinueAfterClientAbort(\"{routePattern}\")"));
+        _continueRoutes.Add(new RouteMapping<TimeSpan?>(routePattern, maximum, $"ContinueAfterClientAbort(\"{routePattern}\")"));
         return this;
     }
 
     internal void AddConfiguredContinueRoute(string routePattern, TimeSpan? maximum, string configurationKey)
-        => _continueRoutes.Add(new ContinueAfterClientAbortMapping(routePattern, maximum, configurationKey));
+        => _continueRoutes.Add(new RouteMapping<TimeSpan?>(routePattern, maximum, configurationKey));
 
     internal void AddConfiguredRoute(string routePattern, Status499Meaning meaning, string configurationKey)
-        => _routes.Add(new RouteMapping(routePattern, meaning, configurationKey));
+        => _routes.Add(new RouteMapping<Status499Meaning>(routePattern, meaning, configurationKey));
 }

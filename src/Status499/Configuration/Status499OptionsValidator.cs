@@ -23,9 +23,9 @@ internal sealed class Status499OptionsValidator : IValidateOptions<Status499Opti
 
         foreach (var mapping in options.Routes)
         {
-            if (!Enum.IsDefined(mapping.Meaning))
+            if (!Enum.IsDefined(mapping.Value))
             {
-                errors.Add($"{mapping.Source}: the meaning {(int)mapping.Meaning} is not a defined Status499Meaning.");
+                errors.Add($"{mapping.Source}: the meaning {(int)mapping.Value} is not a defined Status499Meaning.");
             }
 
             ValidatePattern(mapping.RoutePattern, mapping.Source, errors);
@@ -39,9 +39,9 @@ internal sealed class Status499OptionsValidator : IValidateOptions<Status499Opti
 
         foreach (var mapping in options.ContinueAfterClientAbortRoutes)
         {
-            if (mapping.Maximum <= TimeSpan.Zero)
+            if (mapping.Value <= TimeSpan.Zero)
             {
-                errors.Add($"{mapping.Source}: the maximum must be positive; it is {mapping.Maximum}.");
+                errors.Add($"{mapping.Source}: the maximum must be positive; it is {mapping.Value}.");
             }
 
             ValidatePattern(mapping.RoutePattern, mapping.Source, errors);

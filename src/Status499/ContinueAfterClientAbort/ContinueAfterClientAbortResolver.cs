@@ -1,62 +1,33 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing.Patterns;
-using Status499.Meanings;
+using Status499.RouteSettings;
 
 namespace Status499.ContinueAfterClientAbort;
 
-// Decides whether a request continues after its client left, and for how long at most. Built once from
-// Status499Options; Resolve runs on every request that Status499 tracks and allocates nothing. Same rule as
-// MeaningResolver: the most specific endpoint metadata wins, then the first matching pattern.
+// Decides whether a request continues after its client left, and for how long at most, by the rule every per-route
+// setting follows (RouteSettingResolver.cs): endpoint metadata, then the first ContinueAfterClientAbort pattern, then
+// no (null). Not a guard: on a lenient spelling of a path the stricter reading is to stop, which is the default, so
+// only the path itself is matched. Built once from Status499Options; Resolve runs on every request that Status499
+// tracks and allocates nothing.
 internal sealed class ContinueAfterClientAbortResolver
 {
-    private readonly RouteMappingMatcher[] _matchers;
-    private readonly TimeSpan[] _maxima;
-    private readonly TimeSpan _limit;
+    private readonly RouteSettingResolver<IContinueAfterClientAbortMetadata, TimeSpan?> _setting;
 
     public ContinueAfterClientAbortResolver(Status499Options options)
     {
-        _limit = options.ContinueAfterClientAbortLimit;
-        var routes = options.ContinueAfterClientAbortRoutes;
-        _matchers = new RouteMappingMatcher[routes.Count];
-        _maxima = new TimeSpan[routes.Count];
-        for (var i = 0; i < routes.Count; i++)
-        {
-            _matchers[i] = new RouteMappingMatcher(RoutePatternFactory.Parse(routes[i].RoutePattern));
-            _maxima[i] = Bound(routes[i].Maximum);
-        }
+        var limit = options.ContinueAfterClientAbortLimit;
+        var mappings = options.ContinueAfterClientAbortRoutes.Select(mapping => mapping with { Value = Bound(mapping.Value, limit) }).ToArray();
+        _setting = new(mappings, defaultValue: null, metadata => Bound(metadata.Maximum, limit));
     }
 
     // The longest the request may go on after its client left; null when it stops like any other (the common case).
-    public TimeSpan? Resolve(HttpContext context)
-    {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<IContinueAfterClientAbortMetadata>() is { } metadata)
-        {
-            return Bound(metadata.Maximum);
-        }
-
-        if (_matchers.Length == 0)
-        {
-            return null;
-        }
-
-        var path = context.Request.Path;
-        for (var i = 0; i < _matchers.Length; i++)
-        {
-            if (_matchers[i].IsMatch(path))
-            {
-                return _maxima[i];
-            }
-        }
-
-        return null;
-    }
+    public TimeSpan? Resolve(HttpContext context) => _setting.Resolve(context);
 
     // The declared maximum (or the default), never above the app-wide limit. The convention, the attribute and the
     // options validator refuse non-positive values; one from the app's own metadata type gets the default instead of
     // an exception on every request.
-    private TimeSpan Bound(TimeSpan? maximum)
+    private static TimeSpan Bound(TimeSpan? maximum, TimeSpan limit)
     {
         var value = maximum is { } declared && declared > TimeSpan.Zero ? declared : Status499Options.DefaultContinueAfterClientAbortMaximum;
-        return value > _limit ? _limit : value;
+        return value > limit ? limit : value;
     }
 }

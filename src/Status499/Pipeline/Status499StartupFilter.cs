@@ -74,7 +74,7 @@ internal sealed class Status499StartupFilter : IStartupFilter
 
         foreach (var mapping in options.Routes)
         {
-            if (mapping.Meaning == Status499Meaning.TokenRequired)
+            if (mapping.Value == Status499Meaning.TokenRequired)
             {
                 return $"The route pattern {mapping.Source}";
             }

@@ -30,8 +30,8 @@ public sealed class ConfigurationKeyTests
     private static void ShouldHaveTheRoutes(WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<Status499Options>>().Value;
-        options.Routes.Select(r => (r.RoutePattern, r.Meaning)).Should().Equal(("/arcgis/{**rest}", Status499Meaning.TokenRequired));
-        options.ContinueAfterClientAbortRoutes.Select(r => (r.RoutePattern, r.Maximum)).Should().Equal(("/payments/{**rest}", (TimeSpan?)TimeSpan.FromSeconds(45)));
+        options.Routes.Select(r => (r.RoutePattern, r.Value)).Should().Equal(("/arcgis/{**rest}", Status499Meaning.TokenRequired));
+        options.ContinueAfterClientAbortRoutes.Select(r => (r.RoutePattern, r.Value)).Should().Equal(("/payments/{**rest}", (TimeSpan?)TimeSpan.FromSeconds(45)));
         options.Token.MaxTokenLength.Should().Be(100);
     }
 

@@ -46,7 +46,7 @@ public sealed class ConfigurationTests
         var options = app.Services.GetRequiredService<IOptions<Status499Options>>().Value;
         options.DefaultMeaning.Should().Be(Status499Meaning.None);
         options.ClientClosedRequestLogLevel.Should().Be(Microsoft.Extensions.Logging.LogLevel.Warning);
-        options.Routes.Select(r => (r.RoutePattern, r.Meaning)).Should().Equal(
+        options.Routes.Select(r => (r.RoutePattern, r.Value)).Should().Equal(
             ("/arcgis/rest/services/{**path}", Status499Meaning.TokenRequired),
             ("/api/{**path}", Status499Meaning.ClientClosedRequest),
             ("/code/{**path}", Status499Meaning.None));
@@ -311,13 +311,13 @@ public sealed class ConfigurationTests
         options.DefaultMeaning.Should().Be(Status499Meaning.None);
         options.ClientClosedRequestLogLevel.Should().Be(LogLevel.Warning);
         options.WastedWorkLogThreshold.Should().Be(TimeSpan.FromSeconds(5));
-        options.Routes.Select(r => (r.RoutePattern, r.Meaning, r.Source)).Should().Equal(
+        options.Routes.Select(r => (r.RoutePattern, r.Value, r.Source)).Should().Equal(
             ("/arcgis/rest/services/{**path}", Status499Meaning.TokenRequired, "Status499:Routes:0:Pattern"),
             ("/health", Status499Meaning.None, "Status499:Routes:1:Pattern"));
         options.ContinueAfterClientAbortLimit.Should().Be(TimeSpan.FromMinutes(2));
         options.ContinueAfterClientAbortRoutes.Should().Equal(
-            new Status499.ContinueAfterClientAbort.ContinueAfterClientAbortMapping("/payments/{**rest}", TimeSpan.FromSeconds(45), "Status499:ContinueAfterClientAbortRoutes:0:Pattern"),
-            new Status499.ContinueAfterClientAbort.ContinueAfterClientAbortMapping("/jobs/{**rest}", null, "Status499:ContinueAfterClientAbortRoutes:1:Pattern"));
+            new RouteMapping<TimeSpan?>("/payments/{**rest}", TimeSpan.FromSeconds(45), "Status499:ContinueAfterClientAbortRoutes:0:Pattern"),
+            new RouteMapping<TimeSpan?>("/jobs/{**rest}", null, "Status499:ContinueAfterClientAbortRoutes:1:Pattern"));
         var token = options.Token;
         token.Sources.Should().Equal(TokenSource.Cookie, TokenSource.AuthorizationHeader); // replaces the defaults
         token.CookieName.Should().Be("agstoken");

@@ -8,11 +8,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Status499.Tests.Infrastructure;
 using Yarp.ReverseProxy.Configuration;
 
-namespace Status499.Tests.Routing;
+namespace Status499.Tests.RouteSettings;
 
 // A TokenRequired pattern in front of a catch-all or a reverse proxy: every spelling of a protected path that a
 // lenient server would read as that path (Tomcat's ";params", IIS's "\" and trailing dots, a second decoding of
@@ -128,44 +127,6 @@ public sealed class EncodedPathTests
 
         received.Should().HaveCount(withToken.Count);
     }
-
-    [Fact]
-    public void Ordinary_paths_are_not_ambiguous_and_resolve_without_allocating()
-    {
-        string[] ordinary = ["/arcgis/rest/services/Demo/FeatureServer/0/query", "/", "/a.b/c.json", "/files/report.v2.pdf", "/x-y_z~1"];
-        ordinary.Should().OnlyContain(path => !LenientPathNormalizer.IsAmbiguous(path));
-
-        var options = new Status499Options();
-        options.MapRoute(ProtectedPattern, Status499Meaning.TokenRequired);
-        var resolver = new MeaningResolver(options);
-        var contexts = ordinary.Select(path => new DefaultHttpContext { Request = { Path = path } }).ToArray();
-        foreach (var context in contexts)
-        {
-            resolver.Resolve(context);
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
-        {
-            foreach (var context in contexts)
-            {
-                resolver.Resolve(context);
-            }
-        }
-
-        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
-    }
-
-    [Theory]
-    [InlineData("/arcgis/rest%5Cservices/Demo", "/arcgis/rest/services/Demo")]
-    [InlineData("/arcgis/rest;x=1;y/services./Demo", "/arcgis/rest/services/Demo")]
-    [InlineData("/a/%252e%252e/b", "/b")]
-    [InlineData("/a/b/..", "/a")]
-    [InlineData("/../../a", "/a")]
-    [InlineData("/a/./b//c", "/a/b/c")]
-    [InlineData("/a/%zz/b", "/a/%zz/b")]
-    public void Normalizes_as_a_lenient_server_would(string path, string expected)
-        => LenientPathNormalizer.Normalize(path).Should().Be(expected);
 
     private static async Task<string> SendAsync(int port, string target)
     {

@@ -1,15 +1,15 @@
 using System.Buffers;
 using System.Text;
 
-namespace Status499.Meanings;
+namespace Status499.RouteSettings;
 
 // The path a lenient server would see. Kestrel hands Request.Path over decoded except for "%2F" ("%252F" also arrives
 // as "%2F", "%2565" as "%65"), with a "\" kept inside its segment and a segment's trailing "." kept; a catch-all or a
 // reverse proxy (YARP forwards Path.ToUriComponent()) passes such a path on, and the server behind it may decode it
 // again, drop Tomcat's ";params", fold "\" to "/" and strip a segment's trailing dots and spaces (IIS, Windows),
-// then resolve the "." and ".." segments this produces. MeaningResolver matches the route patterns on this form as
-// well as on the path itself and takes TokenRequired from either, so none of those spellings walks past a
-// TokenRequired pattern. Ordinary paths contain none of the characters that trigger it and pay only the scan.
+// then resolve the "." and ".." segments this produces. RouteSettingResolver matches the route patterns on this form
+// as well as on the path itself and takes a guarded value (TokenRequired) from either, so none of those spellings walks
+// past a TokenRequired pattern. Ordinary paths contain none of the characters that trigger it and pay only the scan.
 internal static class LenientPathNormalizer
 {
     // Each round undoes one more layer of percent-encoding ("%25252F"); a few layers is more than any server decodes.

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests.ClientClosed;
+namespace Status499.Tests.ContinueAfterClientAbort;
 
 // Real Kestrel, clients that really reset: on a ContinueAfterClientAbort route the handler's RequestAborted ignores the
 // client leaving, so the work finishes; shutdown, UseRequestTimeouts() and the route's maximum still cancel it; the

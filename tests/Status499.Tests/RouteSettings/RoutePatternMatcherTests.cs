@@ -3,12 +3,12 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.Routing.Template;
 
-namespace Status499.Tests.Routing;
+namespace Status499.Tests.RouteSettings;
 
 // The allocation-free prefix matcher must mean exactly what the framework's TemplateMatcher means, except that empty
 // segments are ignored ("/a//b" is "/a/b"), so that a path with doubled slashes cannot slip past a pattern to an
 // endpoint, fallback or proxy that accepts it.
-public sealed class RouteMappingMatcherTests
+public sealed class RoutePatternMatcherTests
 {
     public static TheoryData<string, string> Cases()
     {
@@ -44,7 +44,7 @@ public sealed class RouteMappingMatcherTests
         var collapsed = System.Text.RegularExpressions.Regex.Replace(path, "/{2,}", "/");
         var expected = framework.TryMatch(new PathString(collapsed.Length == 0 ? null : collapsed), new RouteValueDictionary());
 
-        new RouteMappingMatcher(parsed, Status499Meaning.None).IsMatch(new PathString(path.Length == 0 ? null : path))
+        new RoutePatternMatcher(parsed).IsMatch(new PathString(path.Length == 0 ? null : path))
             .Should().Be(expected);
     }
 }

@@ -3,13 +3,13 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.Routing.Template;
 
-namespace Status499.Meanings;
+namespace Status499.RouteSettings;
 
-// One compiled Status499Options.MapRoute pattern. Matching uses the framework's TemplateMatcher so that a pattern
-// means here exactly what it means in MapGet. The common shapes ("/a/b" and "/a/b/{**rest}") never need captured
-// values, so they are answered by a segment-aware prefix comparison that allocates nothing; RouteMappingMatcherTests
-// checks that both paths agree with TemplateMatcher.
-internal sealed class RouteMappingMatcher
+// One compiled route pattern of a per-route setting (RouteSettingResolver.cs). Matching uses the framework's
+// TemplateMatcher so that a pattern means here exactly what it means in MapGet. The common shapes ("/a/b" and
+// "/a/b/{**rest}") never need captured values, so they are answered by a segment-aware prefix comparison that
+// allocates nothing; RoutePatternMatcherTests checks that both paths agree with TemplateMatcher.
+internal sealed class RoutePatternMatcher
 {
     [ThreadStatic]
     private static RouteValueDictionary? t_values;
@@ -19,21 +19,11 @@ internal sealed class RouteMappingMatcher
     private readonly TemplateMatcher _templateMatcher;
     private readonly bool _isLiteral;
 
-    public RouteMappingMatcher(RoutePattern pattern, Status499Meaning meaning)
+    public RoutePatternMatcher(RoutePattern pattern)
     {
-        Meaning = meaning;
-
         _templateMatcher = new TemplateMatcher(new RouteTemplate(pattern), new RouteValueDictionary(pattern.Defaults));
         _isLiteral = TryGetLiteralPrefix(pattern, out _literalPath, out _hasCatchAll);
     }
-
-    // A pattern that carries no meaning (a ContinueAfterClientAbort pattern): only IsMatch is used.
-    public RouteMappingMatcher(RoutePattern pattern)
-        : this(pattern, Status499Meaning.None)
-    {
-    }
-
-    public Status499Meaning Meaning { get; }
 
     public bool IsMatch(PathString path)
     {

@@ -4,12 +4,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests.Routing;
+namespace Status499.Tests.ContinueAfterClientAbort;
 
 // Which requests continue after their client left, and for how long at most: endpoint metadata (the most specific)
-// over patterns, the default maximum, the app-wide limit. Resolved through real routing on TestServer; the behaviour
-// itself is proven on Kestrel in ContinueAfterClientAbortTests.
-public sealed class ContinueAfterClientAbortResolutionTests
+// over patterns, the default maximum, the app-wide limit. Resolved through real routing on TestServer; the precedence
+// rule itself is RouteSettingResolverTests', the behaviour is proven on Kestrel in ContinueAfterClientAbortTests.
+public sealed class ContinueAfterClientAbortResolverTests
 {
     private static async Task<TestApp> StartAsync(Action<WebApplication> map, Action<Status499Options>? configure = null)
         => await TestApp.StartAsync(map, configure, configureBuilder: b => b.AddStaticTokens("good"), testServer: true,
@@ -116,6 +116,32 @@ public sealed class ContinueAfterClientAbortResolutionTests
         (await http.GetStringAsync("/default")).Should().Be("15");
         (await http.GetStringAsync("/short")).Should().Be("2");
         (await http.GetStringAsync("/pattern")).Should().Be("15");
+    }
+
+    [Fact]
+    public void Resolve_allocates_nothing()
+    {
+        var options = new Status499Options().ContinueAfterClientAbort("/payments/{**rest}", TimeSpan.FromSeconds(45));
+        var resolver = new ContinueAfterClientAbortResolver(options);
+        var declared = new DefaultHttpContext { Request = { Path = "/orders" } };
+        declared.SetEndpoint(new Endpoint(null, new EndpointMetadataCollection(new ContinueAfterClientAbortAttribute { MaximumSeconds = 5 }), "orders"));
+        DefaultHttpContext[] contexts = [declared, new() { Request = { Path = "/payments/1" } }, new() { Request = { Path = "/plain" } }];
+        foreach (var context in contexts)
+        {
+            resolver.Resolve(context);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            foreach (var context in contexts)
+            {
+                resolver.Resolve(context);
+            }
+        }
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+        contexts.Select(resolver.Resolve).Should().Equal(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(45), null);
     }
 }
 

@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests.Routing;
+namespace Status499.Tests.Meanings;
 
-public sealed class MeaningResolutionTests
+public sealed class MeaningResolverTests
 {
     private static async Task<TestApp> StartAsync(Action<WebApplication> map, Action<Status499Options>? configure = null)
         => await TestApp.StartAsync(map, configure, configureBuilder: b => b.AddStaticTokens("good"), testServer: true,
@@ -108,6 +108,34 @@ public sealed class MeaningResolutionTests
         var seen = await app.Observer.WaitAsync();
         seen.Meaning.Should().Be(Status499Meaning.ClientClosedRequest);
         seen.Phase.Should().Be(ClientDisconnectPhase.None);
+    }
+
+    // The lenient-path guard of a TokenRequired pattern costs ordinary paths nothing (RouteSettingResolverTests covers
+    // the other branches).
+    [Fact]
+    public void Resolve_allocates_nothing_on_ordinary_paths_under_a_TokenRequired_pattern()
+    {
+        var options = new Status499Options();
+        options.MapRoute("/arcgis/rest/services/{**path}", Status499Meaning.TokenRequired);
+        var resolver = new MeaningResolver(options);
+        string[] ordinary = ["/arcgis/rest/services/Demo/FeatureServer/0/query", "/", "/a.b/c.json", "/files/report.v2.pdf", "/x-y_z~1"];
+        var contexts = ordinary.Select(path => new DefaultHttpContext { Request = { Path = path } }).ToArray();
+        foreach (var context in contexts)
+        {
+            resolver.Resolve(context);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            foreach (var context in contexts)
+            {
+                resolver.Resolve(context);
+            }
+        }
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+        resolver.Resolve(contexts[0]).Should().Be(Status499Meaning.TokenRequired);
     }
 }
 

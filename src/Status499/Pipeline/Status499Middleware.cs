@@ -80,17 +80,17 @@ internal sealed class Status499Middleware
 
         if (meaning == Status499Meaning.TokenRequired)
         {
-            var validation = _tokenHandler.HandleAsync(context, state);
+            var validation = _tokenHandler.HandleAsync(context, state.BeginTokenCheck());
             if (!validation.IsCompletedSuccessfully)
             {
                 return AwaitTokenThenInvoke(validation, context, state, upgrade);
             }
 
-            var check = validation.Result;
-            if (check != TokenCheck.Passed)
+            var result = validation.Result;
+            if (result != TokenCheckResult.Passed)
             {
                 state.StopWatchingClientLeaving();
-                OnTokenCheckEnded(context, state, check);
+                OnTokenCheckEnded(context, state, result);
                 state.Release();
                 return Task.CompletedTask;
             }
@@ -109,12 +109,12 @@ internal sealed class Status499Middleware
         return InvokeNext(context, state);
     }
 
-    private async Task AwaitTokenThenInvoke(ValueTask<TokenCheck> validation, HttpContext context, Status499RequestState state, bool upgrade)
+    private async Task AwaitTokenThenInvoke(ValueTask<TokenCheckResult> validation, HttpContext context, Status499RequestState state, bool upgrade)
     {
-        TokenCheck check;
+        TokenCheckResult result;
         try
         {
-            check = await validation;
+            result = await validation;
         }
         catch
         {
@@ -123,10 +123,10 @@ internal sealed class Status499Middleware
             throw;
         }
 
-        if (check != TokenCheck.Passed)
+        if (result != TokenCheckResult.Passed)
         {
             state.StopWatchingClientLeaving();
-            OnTokenCheckEnded(context, state, check);
+            OnTokenCheckEnded(context, state, result);
             state.Release();
         }
         else if (upgrade)
@@ -256,20 +256,21 @@ internal sealed class Status499Middleware
         }
     }
 
-    private void OnTokenCheckEnded(HttpContext context, Status499RequestState state, TokenCheck check)
+    private void OnTokenCheckEnded(HttpContext context, Status499RequestState state, TokenCheckResult result)
     {
-        if (check == TokenCheck.RequestBodyLost)
+        switch (result)
         {
-            OnClientAborted(context, state, requestBodyLost: true, inTokenCheck: true);
-        }
-        else if (check == TokenCheck.ClientLeftDuringValidation && _clientAbort.IsClientAbort(context))
-        {
-            // Nothing answered the request: without this the outer middleware and the hosting logs would see a 200.
-            OnClientAborted(context, state, requestBodyLost: false, inTokenCheck: true);
-        }
-        else
-        {
-            OnPipelineCompleted(context, state);
+            case TokenCheckResult.ClientLeftReadingBody:
+                OnClientAborted(context, state, requestBodyLost: true, inTokenCheck: true);
+                break;
+            case TokenCheckResult.ClientLeftDuringValidation:
+                // Nothing answered the request: without this the outer middleware and the hosting logs would see a 200.
+                OnClientAborted(context, state, requestBodyLost: false, inTokenCheck: true);
+                break;
+            default:
+                // Refused or BodyRejected: answered; the client may have left while the answer was written.
+                OnPipelineCompleted(context, state);
+                break;
         }
     }
 

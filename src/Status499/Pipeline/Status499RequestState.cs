@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.ObjectPool;
@@ -22,7 +20,7 @@ namespace Status499.Pipeline;
 // one per connection through IPersistentStateFeature cost ~800 B per connection, docs/benchmarks.md). On return the
 // feature is removed from the request, so nothing can reach the instance once another request uses it.
 #pragma warning disable CA1001 // The wrapper stream owns nothing: the server owns the real one.
-internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBodyFeature
+internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBodyFeature, ITokenCheckHolder
 {
     // A few per core: enough for the requests in flight on a busy server; beyond that a request allocates its own
     // state and the pool drops it on return.
@@ -68,9 +66,9 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
 
     public ClientDisconnectPhase DisconnectPhase { get; set; }
 
-    public TokenOutcome TokenOutcome { get; set; }
+    public TokenOutcome TokenOutcome => _tokenCheck?.Outcome ?? TokenOutcome.NotChecked;
 
-    public TokenSource TokenSource { get; set; }
+    public TokenSource TokenSource => _tokenCheck?.Source ?? TokenSource.None;
 
     public long StartTimestamp { get; private set; }
 
@@ -94,69 +92,13 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
     // The handler's task while Status499Middleware.AwaitNext waits for it.
     public Task? PendingNext { get; set; }
 
-    private CancellationTokenSource? _validationCancellation;
+    // The token check's own state (Tokens/TokenCheckState.cs), created on the first token route this state serves and
+    // pooled with it: a state that only serves ClientClosedRequest routes never creates it.
+    private TokenCheckState? _tokenCheck;
 
-    // One source per pooled state, reset after each validation, so the timeout costs no allocation per request.
-    public CancellationTokenSource RentValidationCancellation() => _validationCancellation ??= new CancellationTokenSource();
+    public TokenCheckState? TokenCheck => _tokenCheck;
 
-    // The validator did not finish: cancel its token and forget the source, which it may still be registered on.
-    public void AbandonValidationCancellation()
-    {
-        if (_validationCancellation is { } cts)
-        {
-            _validationCancellation = null;
-            cts.Cancel();
-        }
-    }
-
-    public void ReturnValidationCancellation()
-    {
-        if (_validationCancellation is { } cts && !cts.TryReset())
-        {
-            cts.Dispose();
-            _validationCancellation = null;
-        }
-    }
-
-    private string? _tokenHeader;
-    private string? _headerToken;
-
-    // The token cut out of a header value. Kestrel allocates a new string for each request's header, so the last value
-    // and its token are kept: when the next request sends the same value, its token string is reused. Compared in
-    // fixed time, since the kept value may be another request's secret.
-    public string HeaderToken(string header, ReadOnlySpan<char> token)
-    {
-        var last = _tokenHeader;
-        if (last is not null && (ReferenceEquals(last, header)
-            || (last.Length == header.Length
-                && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(last.AsSpan()), MemoryMarshal.AsBytes(header.AsSpan())))))
-        {
-            return _headerToken!;
-        }
-
-        var created = token.ToString();
-        _headerToken = created;
-        _tokenHeader = header;
-        return created;
-    }
-
-    private TokenValidatorContext? _validatorContext;
-
-    // One context per pooled state: a synchronous validator costs no allocation per request.
-    public TokenValidatorContext RentValidatorContext(HttpContext context, string token, TokenSource source, CancellationToken cancellationToken)
-    {
-        if (_validatorContext is { } reused)
-        {
-            reused.Reuse(context, token, source, cancellationToken);
-            return reused;
-        }
-
-        return _validatorContext = new TokenValidatorContext { HttpContext = context, Token = token, Source = source, CancellationToken = cancellationToken };
-    }
-
-    // A validator that threw or timed out may still read its context: the next request gets a new one, never this one
-    // with another client's token in it.
-    public void AbandonValidatorContext() => _validatorContext = null;
+    public TokenCheckState BeginTokenCheck() => _tokenCheck ??= new TokenCheckState();
 
     internal IHttpResponseBodyFeature InnerBody => _innerBody!;
 
@@ -209,9 +151,9 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
     {
         StopWatchingClientLeaving();
 
-        // Kept: the header and its token string (reused only for an identical header, so nothing leaks to another
-        // client). Dropped: references to the finished request, which an idle pooled state must not keep alive.
-        _validatorContext?.Reuse(null!, string.Empty, TokenSource.None, default);
+        // Dropped: references to the finished request, which an idle pooled state must not keep alive; the token check
+        // also starts the next request NotChecked.
+        _tokenCheck?.Clear();
         _context = null;
         _innerBody = null;
         PendingNext = null;
@@ -236,8 +178,6 @@ internal sealed class Status499RequestState : IStatus499Feature, IHttpResponseBo
         StartTimestamp = startTimestamp;
         AbortedBeforeStart = false;
         DisconnectPhase = ClientDisconnectPhase.None;
-        TokenOutcome = TokenOutcome.NotChecked;
-        TokenSource = TokenSource.None;
         ContinueMaximum = null;
         ContinuedWorkStoppedAtMaximum = false;
     }

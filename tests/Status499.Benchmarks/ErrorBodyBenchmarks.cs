@@ -20,7 +20,7 @@ public class ErrorBodyBenchmarks
         var services = new ServiceCollection().AddLogging().AddOptions();
         services.ConfigureHttpJsonOptions(static _ => { });
         var provider = services.BuildServiceProvider();
-        _writer = new ArcGisErrorWriter(new TokenRequiredOptions());
+        _writer = TokenRequestHandler.CreateErrorWriter(new TokenRequiredOptions());
         _context = CreateContext(provider, queryString: "?f=json");
         _pjsonContext = CreateContext(provider, queryString: "?f=pjson");
     }

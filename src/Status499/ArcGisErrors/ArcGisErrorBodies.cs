@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Status499.Tokens;
 
 namespace Status499.ArcGisErrors;
 
@@ -15,12 +14,12 @@ internal sealed class ArcGisErrorBodies
     private readonly byte[][][] _bodies;
     private readonly ErrorDefinition[] _definitions;
 
-    public ArcGisErrorBodies(TokenRequiredOptions options)
+    public ArcGisErrorBodies(ArcGisErrorSettings settings)
     {
-        var online = options.Dialect == ArcGisDialect.Online;
-        var tokenRequired = options.TokenRequiredMessage ?? "Token Required";
-        var invalid = options.InvalidTokenMessage ?? (online ? "Invalid token." : "Invalid Token");
-        var forbidden = options.ForbiddenMessage ?? ForbiddenMessage;
+        var online = settings.Dialect == ArcGisDialect.Online;
+        var tokenRequired = settings.TokenRequiredMessage ?? "Token Required";
+        var invalid = settings.InvalidTokenMessage ?? (online ? "Invalid token." : "Invalid Token");
+        var forbidden = settings.ForbiddenMessage ?? ForbiddenMessage;
 
         _definitions =
         [
@@ -31,7 +30,7 @@ internal sealed class ArcGisErrorBodies
             new(403, "Forbidden", forbidden, online ? OnlineMessageCode : null, null),
             new(400, "Bad Request", BadRequestMessage, null, "A different token was sent in more than one place."),
             new(400, "Bad Request", BadRequestMessage, null, "More than one token was sent."),
-            new(400, "Bad Request", BadRequestMessage, null, $"The token is longer than {options.MaxTokenLength} characters."),
+            new(400, "Bad Request", BadRequestMessage, null, $"The token is longer than {settings.MaxTokenLength} characters."),
             new(400, "Bad Request", BadRequestMessage, null, "The X-Esri-Authorization or Authorization header is not 'Bearer <token>'."),
             new(400, "Bad Request", BadRequestMessage, null, "The form body could not be read."),
         ];

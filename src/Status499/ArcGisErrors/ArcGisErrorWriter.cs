@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
-using Status499.Tokens;
 
 namespace Status499.ArcGisErrors;
 
@@ -19,12 +18,12 @@ internal sealed class ArcGisErrorWriter
     private readonly bool _enableJsonp;
     private readonly bool _preferProblemDetails;
 
-    public ArcGisErrorWriter(TokenRequiredOptions options)
+    public ArcGisErrorWriter(ArcGisErrorSettings settings)
     {
-        _bodies = new ArcGisErrorBodies(options);
-        _statusMode = options.StatusMode;
-        _enableJsonp = options.EnableJsonp;
-        _preferProblemDetails = options.PreferProblemDetails;
+        _bodies = new ArcGisErrorBodies(settings);
+        _statusMode = settings.StatusMode;
+        _enableJsonp = settings.EnableJsonp;
+        _preferProblemDetails = settings.PreferProblemDetails;
     }
 
     public int Code(ArcGisError error) => _bodies.Code(error);

@@ -89,7 +89,7 @@ internal sealed class ArcGisGenerateTokenEndpoint
             }
 
             var read = await FormReader.ReadAsync(context, _clientAbort, s_formOptions);
-            if (read.Status == FormReadStatus.Rejected && context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+            if (read.Status == FormReadStatus.BodyRejected && context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
             {
                 await RefuseTooLargeAsync(context);
                 return;

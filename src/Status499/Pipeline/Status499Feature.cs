@@ -5,7 +5,7 @@ namespace Status499.Pipeline;
 
 // What the app and outer middleware read about a request that Status499 serves (IStatus499Feature). One per pooled
 // request context; set on the request while it is served and removed before the context serves another.
-internal sealed class Status499Feature : IStatus499Feature
+internal sealed class Status499Feature : IStatus499Feature, ITokenCheckHolder
 {
     public Status499Feature(Status499RequestContext request) => Request = request;
 
@@ -15,9 +15,11 @@ internal sealed class Status499Feature : IStatus499Feature
 
     public ClientDisconnectPhase DisconnectPhase { get; set; }
 
-    public TokenOutcome TokenOutcome { get; set; }
+    public TokenOutcome TokenOutcome => Request.TokenCheck?.Outcome ?? TokenOutcome.NotChecked;
 
-    public TokenSource TokenSource { get; set; }
+    public TokenSource TokenSource => Request.TokenCheck?.Source ?? TokenSource.None;
+
+    public TokenCheckState? TokenCheck => Request.TokenCheck;
 
     public bool ContinuesAfterClientAbort => Request.ContinuedWork.Maximum.HasValue;
 
@@ -25,7 +27,5 @@ internal sealed class Status499Feature : IStatus499Feature
     {
         Meaning = meaning;
         DisconnectPhase = ClientDisconnectPhase.None;
-        TokenOutcome = TokenOutcome.NotChecked;
-        TokenSource = TokenSource.None;
     }
 }

@@ -80,13 +80,13 @@ internal sealed class Status499Middleware
             return InvokeNext(request);
         }
 
-        var check = _tokens.HandleAsync(context, request);
+        var check = _tokens.HandleAsync(context, request.BeginTokenCheck());
         return check.IsCompletedSuccessfully ? AfterTokenCheck(request, check.Result, upgrade) : AwaitTokenCheck(check, request, upgrade);
     }
 
-    private async Task AwaitTokenCheck(ValueTask<TokenCheck> pending, Status499RequestContext request, bool upgrade)
+    private async Task AwaitTokenCheck(ValueTask<TokenCheckResult> pending, Status499RequestContext request, bool upgrade)
     {
-        TokenCheck check;
+        TokenCheckResult check;
         try
         {
             check = await pending;
@@ -100,9 +100,9 @@ internal sealed class Status499Middleware
         await AfterTokenCheck(request, check, upgrade);
     }
 
-    private Task AfterTokenCheck(Status499RequestContext request, TokenCheck check, bool upgrade)
+    private Task AfterTokenCheck(Status499RequestContext request, TokenCheckResult check, bool upgrade)
     {
-        if (check != TokenCheck.Passed)
+        if (check != TokenCheckResult.Passed)
         {
             request.ClientLeft.Stop();
             RecordTokenCheckEnd(request, check);
@@ -225,18 +225,25 @@ internal sealed class Status499Middleware
         }
     }
 
-    private void RecordTokenCheckEnd(Status499RequestContext request, TokenCheck check)
+    private void RecordTokenCheckEnd(Status499RequestContext request, TokenCheckResult check)
     {
-        var context = request.HttpContext;
-        if (check == TokenCheck.RequestBodyLost)
+        switch (check)
         {
-            RecordClientClosed(request, requestBodyLost: true, inTokenCheck: true);
-        }
-        else if (_clientAbort.IsClientAbort(context))
-        {
-            // Nothing answered a client that left during validation: without this the outer middleware and the
-            // hosting logs would see a 200.
-            RecordClientClosed(request, requestBodyLost: false, inTokenCheck: check == TokenCheck.ClientLeftDuringValidation);
+            case TokenCheckResult.ClientLeftReadingBody:
+                RecordClientClosed(request, requestBodyLost: true, inTokenCheck: true);
+                break;
+            case TokenCheckResult.ClientLeftDuringValidation:
+                // Nothing answered the request: without this the outer middleware and the hosting logs would see a 200.
+                RecordClientClosed(request, requestBodyLost: false, inTokenCheck: true);
+                break;
+            default:
+                // Refused or BodyRejected: answered; the client may have left while the answer was written.
+                if (_clientAbort.IsClientAbort(request.HttpContext))
+                {
+                    RecordClientClosed(request, requestBodyLost: false, inTokenCheck: false);
+                }
+
+                break;
         }
     }
 

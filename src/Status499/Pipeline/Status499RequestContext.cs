@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Status499.ClientClosed;
 using Status499.ContinueAfterClientAbort;
 using Status499.Tokens;
@@ -51,18 +48,11 @@ internal sealed class Status499RequestContext
     // then records nothing on a context the server may already have reset for the connection's next request.
     public bool ResponseCompleted { get; private set; }
 
-    // Kept for the feature's readers.
-    public TokenOutcome TokenOutcome
-    {
-        get => Feature.TokenOutcome;
-        set => Feature.TokenOutcome = value;
-    }
+    // The token check's own state (Tokens/TokenCheckState.cs), created on the first token route this context serves
+    // and pooled with it: a context that only serves ClientClosedRequest routes never creates it.
+    public TokenCheckState? TokenCheck { get; private set; }
 
-    public TokenSource TokenSource
-    {
-        get => Feature.TokenSource;
-        set => Feature.TokenSource = value;
-    }
+    public TokenCheckState BeginTokenCheck() => TokenCheck ??= new TokenCheckState();
 
     internal void Begin(HttpContext context, Status499Meaning meaning, Status499Middleware middleware)
     {
@@ -94,75 +84,10 @@ internal sealed class Status499RequestContext
         ClientLeft.Stop();
         ResponseBody.Clear();
 
-        // Kept: the header and its token string (reused only for an identical header, so nothing leaks to another
-        // client).
-        _validatorContext?.Reuse(null!, string.Empty, TokenSource.None, default);
+        // Also what starts the next request's token check NotChecked.
+        TokenCheck?.Clear();
         _httpContext = null;
         PendingNext = null;
         Middleware = null!;
     }
-
-    private CancellationTokenSource? _validationCancellation;
-
-    // One source per pooled state, reset after each validation, so the timeout costs no allocation per request.
-    public CancellationTokenSource RentValidationCancellation() => _validationCancellation ??= new CancellationTokenSource();
-
-    // The validator did not finish: cancel its token and forget the source, which it may still be registered on.
-    public void AbandonValidationCancellation()
-    {
-        if (_validationCancellation is { } cts)
-        {
-            _validationCancellation = null;
-            cts.Cancel();
-        }
-    }
-
-    public void ReturnValidationCancellation()
-    {
-        if (_validationCancellation is { } cts && !cts.TryReset())
-        {
-            cts.Dispose();
-            _validationCancellation = null;
-        }
-    }
-
-    private string? _tokenHeader;
-    private string? _headerToken;
-
-    // The token cut out of a header value. Kestrel allocates a new string for each request's header, so the last value
-    // and its token are kept: when the next request sends the same value, its token string is reused. Compared in
-    // fixed time, since the kept value may be another request's secret.
-    public string HeaderToken(string header, ReadOnlySpan<char> token)
-    {
-        var last = _tokenHeader;
-        if (last is not null && (ReferenceEquals(last, header)
-            || (last.Length == header.Length
-                && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(last.AsSpan()), MemoryMarshal.AsBytes(header.AsSpan())))))
-        {
-            return _headerToken!;
-        }
-
-        var created = token.ToString();
-        _headerToken = created;
-        _tokenHeader = header;
-        return created;
-    }
-
-    private TokenValidatorContext? _validatorContext;
-
-    // One context per pooled state: a synchronous validator costs no allocation per request.
-    public TokenValidatorContext RentValidatorContext(HttpContext context, string token, TokenSource source, CancellationToken cancellationToken)
-    {
-        if (_validatorContext is { } reused)
-        {
-            reused.Reuse(context, token, source, cancellationToken);
-            return reused;
-        }
-
-        return _validatorContext = new TokenValidatorContext { HttpContext = context, Token = token, Source = source, CancellationToken = cancellationToken };
-    }
-
-    // A validator that threw or timed out may still read its context: the next request gets a new one, never this one
-    // with another client's token in it.
-    public void AbandonValidatorContext() => _validatorContext = null;
 }

@@ -7,8 +7,8 @@ namespace Status499.Tokens;
 
 // Reads an application/x-www-form-urlencoded body for the library's own use (a token field, generateToken's
 // credentials), telling apart the three ways it can fail: undecodable input (the client's fault, a 400 answer, never
-// a 500), a client that left (a 499, decided by ClientAbort like everywhere else), and a body Kestrel refused (its 408,
-// 413 or 400, answered here so that no caller rethrows it into an Error log).
+// a 500), a client that left (a 499, decided by ClientAbort like everywhere else), and a body Kestrel rejected (its
+// 408, 413 or 400, answered here so that no caller rethrows it into an Error log).
 internal static class FormReader
 {
     // options: limits of the caller's own (FormOptions' field counts and lengths), used unless the form was read already.
@@ -30,13 +30,13 @@ internal static class FormReader
         {
             if (await clientAbort.IsClientGoneAsync(ex, context))
             {
-                return new FormRead(null, FormReadStatus.ClientGone);
+                return new FormRead(null, FormReadStatus.ClientLeftReadingBody);
             }
 
             if (ClientAbort.IsRejectedRequestBody(ex, out var rejection))
             {
                 ClientAbort.AnswerRejectedRequestBody(context, rejection);
-                return new FormRead(null, FormReadStatus.Rejected);
+                return new FormRead(null, FormReadStatus.BodyRejected);
             }
 
             if (ex is IOException)
@@ -51,15 +51,15 @@ internal static class FormReader
     }
 
     // For the library's own endpoints (generateToken, rest/info), whose meaning is None so no middleware records the
-    // 499: true when the read already ended the request (the client left, or Kestrel's refusal was answered).
+    // 499: true when the read already ended the request (the client left, or Kestrel's rejection was answered).
     public static bool EndedTheRequest(HttpContext context, FormRead read)
     {
         switch (read.Status)
         {
-            case FormReadStatus.ClientGone:
+            case FormReadStatus.ClientLeftReadingBody:
                 ClientAbort.EndLostRequestBody(context);
                 return true;
-            case FormReadStatus.Rejected:
+            case FormReadStatus.BodyRejected:
                 return true;
             default:
                 return false;

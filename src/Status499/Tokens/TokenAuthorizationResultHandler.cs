@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Status499.Diagnostics;
 using Status499.Meanings;
-using Status499.Pipeline;
 
 namespace Status499.Tokens;
 
@@ -41,14 +40,15 @@ internal sealed class TokenAuthorizationResultHandler : IAuthorizationMiddleware
             return _inner.HandleAsync(next, context, policy, authorizeResult);
         }
 
-        if (context.Features.Get<IStatus499Feature>() is Status499Feature { Meaning: Status499Meaning.TokenRequired, TokenOutcome: TokenOutcome.Accepted } feature)
+        var feature = context.Features.Get<IStatus499Feature>();
+        if (feature is { Meaning: Status499Meaning.TokenRequired } and ITokenCheckHolder { TokenCheck: { Outcome: TokenOutcome.Accepted } check })
         {
-            return _tokens.RefuseAuthorizedTokenAsync(context, feature.Request, authorizeResult.Forbidden ? "forbidden" : "challenged").AsTask();
+            return _tokens.RefuseAuthorizedTokenAsync(context, check, authorizeResult.Forbidden ? "forbidden" : "challenged");
         }
 
         // Authorization ran before UseStatus499(): the policy judged the request without the token's user. Refused
         // all the same (fail closed); the log says how to order the pipeline.
-        if (context.Features.Get<IStatus499Feature>() is null && _resolver.Resolve(context) == Status499Meaning.TokenRequired)
+        if (feature is null && _resolver.Resolve(context) == Status499Meaning.TokenRequired)
         {
             Status499Log.AuthorizationBeforeTokenCheck(_logger, context.Request.Method, RequestDescription.PathOf(context));
         }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Status499.ClientClosed;
-using Status499.Pipeline;
 
 namespace Status499.Tokens;
 
@@ -33,8 +32,8 @@ internal sealed class TokenReader
         _maxFormLength = options.MaxFormLength;
     }
 
-    // state keeps the last header token, so a connection that repeats its token allocates no string for it.
-    public ValueTask<TokenRead> ReadAsync(HttpContext context, Status499RequestContext state)
+    // check keeps the last header token, so a connection that repeats its token allocates no string for it.
+    public ValueTask<TokenRead> ReadAsync(HttpContext context, TokenCheckState check)
     {
         var found = TokenRead.Missing;
         for (var i = 0; i < _sources.Length; i++)
@@ -42,10 +41,10 @@ internal sealed class TokenReader
             var source = _sources[i];
             if (source == TokenSource.Form && IsUrlEncodedFormPost(context.Request))
             {
-                return ReadWithFormAsync(context, state, found, i);
+                return ReadWithFormAsync(context, check, found, i);
             }
 
-            var read = ReadSource(context, state, source);
+            var read = ReadSource(context, check, source);
             if (!Merge(ref found, read))
             {
                 return new(found);
@@ -55,7 +54,7 @@ internal sealed class TokenReader
         return new(found);
     }
 
-    private async ValueTask<TokenRead> ReadWithFormAsync(HttpContext context, Status499RequestContext state, TokenRead found, int formIndex)
+    private async ValueTask<TokenRead> ReadWithFormAsync(HttpContext context, TokenCheckState check, TokenRead found, int formIndex)
     {
         var read = await ReadFormAsync(context);
         if (!Merge(ref found, read))
@@ -65,7 +64,7 @@ internal sealed class TokenReader
 
         for (var i = formIndex + 1; i < _sources.Length; i++)
         {
-            if (!Merge(ref found, ReadSource(context, state, _sources[i])))
+            if (!Merge(ref found, ReadSource(context, check, _sources[i])))
             {
                 break;
             }
@@ -74,42 +73,34 @@ internal sealed class TokenReader
         return found;
     }
 
-    // Folds one source's result into the running result; returns false when the request is already refused.
+    // Folds one source's result into the running result; returns false when reading stops (a refusal, or the body is gone).
     private static bool Merge(ref TokenRead found, TokenRead read)
     {
-        if (read.Stops)
+        switch (read.Status)
         {
-            found = read;
-            return false;
+            case TokenReadStatus.Missing:
+                return true;
+            case TokenReadStatus.Found when found.Status == TokenReadStatus.Missing:
+                found = read;
+                return true;
+            case TokenReadStatus.Found when string.Equals(found.Token, read.Token, StringComparison.Ordinal):
+                return true;
+            case TokenReadStatus.Found:
+                found = TokenRead.Ended(TokenReadStatus.ConflictingSources);
+                return false;
+            default:
+                found = read;
+                return false;
         }
-
-        if (read.Token is null)
-        {
-            return true;
-        }
-
-        if (found.Token is null)
-        {
-            found = read;
-            return true;
-        }
-
-        if (!string.Equals(found.Token, read.Token, StringComparison.Ordinal))
-        {
-            found = TokenRead.Bad(MalformedTokenReason.ConflictingSources);
-            return false;
-        }
-
-        return true;
     }
 
-    private TokenRead ReadSource(HttpContext context, Status499RequestContext state, TokenSource source)
+    private TokenRead ReadSource(HttpContext context, TokenCheckState check, TokenSource source)
     {
         var request = context.Request;
         return source switch
         {
-            TokenSource.EsriAuthorizationHeader => ReadBearerHeader(state, request.Headers[EsriAuthorizationHeaderName], TokenSource.EsriAuthorizationHeader, requireBearer: true),
-            TokenSource.AuthorizationHeader => ReadBearerHeader(state, request.Headers.Authorization, TokenSource.AuthorizationHeader, requireBearer: false),
+            TokenSource.EsriAuthorizationHeader => ReadBearerHeader(check, request.Headers[EsriAuthorizationHeaderName], TokenSource.EsriAuthorizationHeader, requireBearer: true),
+            TokenSource.AuthorizationHeader => ReadBearerHeader(check, request.Headers.Authorization, TokenSource.AuthorizationHeader, requireBearer: false),
             // Request.Query creates and caches a QueryFeature on first use (an allocation per request on Kestrel);
             // without a query string there is nothing to parse.
             TokenSource.Query => request.QueryString.HasValue ? ReadValues(request.Query[TokenParameter], TokenSource.Query) : TokenRead.Missing,
@@ -118,7 +109,7 @@ internal sealed class TokenReader
         };
     }
 
-    private TokenRead ReadBearerHeader(Status499RequestContext state, StringValues values, TokenSource source, bool requireBearer)
+    private TokenRead ReadBearerHeader(TokenCheckState check, StringValues values, TokenSource source, bool requireBearer)
     {
         if (values.Count == 0)
         {
@@ -127,7 +118,7 @@ internal sealed class TokenReader
 
         if (values.Count > 1)
         {
-            return TokenRead.Bad(MalformedTokenReason.MultipleValues);
+            return TokenRead.Ended(TokenReadStatus.MultipleValues);
         }
 
         var header = values[0]!;
@@ -141,7 +132,7 @@ internal sealed class TokenReader
         if (!value.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) || (value.Length > Bearer.Length && value[Bearer.Length] != ' '))
         {
             // Authorization may carry another scheme (Basic, Negotiate) meant for other middleware: not ours to refuse.
-            return requireBearer ? TokenRead.Bad(MalformedTokenReason.MalformedHeader) : TokenRead.Missing;
+            return requireBearer ? TokenRead.Ended(TokenReadStatus.MalformedHeader) : TokenRead.Missing;
         }
 
         var token = value[Bearer.Length..].Trim();
@@ -152,17 +143,17 @@ internal sealed class TokenReader
 
         if (token.ContainsAny(' ', '\t', ','))
         {
-            return TokenRead.Bad(MalformedTokenReason.MalformedHeader);
+            return TokenRead.Ended(TokenReadStatus.MalformedHeader);
         }
 
-        return token.Length > _maxLength ? TokenRead.Bad(MalformedTokenReason.TooLong) : new TokenRead(state.HeaderToken(header, token), source, MalformedTokenReason.None);
+        return token.Length > _maxLength ? TokenRead.Ended(TokenReadStatus.TooLong) : TokenRead.Found(check.HeaderToken(header, token), source);
     }
 
     private TokenRead ReadValues(StringValues values, TokenSource source)
     {
         if (values.Count > 1)
         {
-            return TokenRead.Bad(MalformedTokenReason.MultipleValues);
+            return TokenRead.Ended(TokenReadStatus.MultipleValues);
         }
 
         return ReadValue(values.Count == 1 ? values[0] : null, source);
@@ -172,14 +163,14 @@ internal sealed class TokenReader
         => string.IsNullOrWhiteSpace(value) ? TokenRead.Missing : Checked(value.Trim(), source);
 
     private TokenRead Checked(string token, TokenSource source)
-        => token.Length > _maxLength ? TokenRead.Bad(MalformedTokenReason.TooLong) : new TokenRead(token, source, MalformedTokenReason.None);
+        => token.Length > _maxLength ? TokenRead.Ended(TokenReadStatus.TooLong) : TokenRead.Found(token, source);
 
     private async ValueTask<TokenRead> ReadFormAsync(HttpContext context)
     {
         var request = context.Request;
         if (request.ContentLength > _maxFormLength)
         {
-            return TokenRead.Bad(MalformedTokenReason.UnreadableForm);
+            return TokenRead.Ended(TokenReadStatus.UnreadableForm);
         }
 
         // Buffer the body (bounded) so the endpoint can still read it raw after us; ReadFormAsync also caches the
@@ -192,10 +183,12 @@ internal sealed class TokenReader
                 request.Body.Position = 0;
                 return ReadValues(form.Form![TokenParameter], TokenSource.Form);
             case FormReadStatus.Unreadable:
-                return TokenRead.Bad(MalformedTokenReason.UnreadableForm);
+                return TokenRead.Ended(TokenReadStatus.UnreadableForm);
+            // The body is gone or rejected: nobody reads it after us, so there is no position to restore.
+            case FormReadStatus.BodyRejected:
+                return TokenRead.Ended(TokenReadStatus.BodyRejected);
             default:
-                // The body is gone or refused: nobody reads it after us, so there is no position to restore.
-                return TokenRead.BodyLost(form.Status);
+                return TokenRead.Ended(TokenReadStatus.ClientLeftReadingBody);
         }
     }
 

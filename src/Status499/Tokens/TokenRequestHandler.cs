@@ -5,16 +5,15 @@ using Microsoft.Extensions.Options;
 using Status499.ArcGisErrors;
 using Status499.ClientClosed;
 using Status499.Diagnostics;
-using Status499.Pipeline;
 
 namespace Status499.Tokens;
 
 // Every log call here is on a refusal path, where building the path string is cheap next to writing the error.
 #pragma warning disable CA1873
 
-// Reads and validates the token of a TokenRequired request and answers the ArcGIS way when it fails.
-// HandleAsync returns Passed when the request may continue to the endpoint. It fails closed: any exception, timeout or
-// missing validator refuses the request.
+// Reads and validates the token of a TokenRequired request and answers the ArcGIS way when it fails. HandleAsync says
+// how the check ended (TokenCheckResult): Passed when the request may continue to the endpoint. It fails closed: any
+// exception, timeout or missing validator refuses the request.
 internal sealed class TokenRequestHandler
 {
     private readonly TokenReader _reader;
@@ -31,49 +30,60 @@ internal sealed class TokenRequestHandler
         _validators = validators;
         var tokenOptions = options.Value.Token;
         _reader = new TokenReader(tokenOptions, clientAbort);
-        _writer = new ArcGisErrorWriter(tokenOptions);
+        _writer = CreateErrorWriter(tokenOptions);
         _timeout = tokenOptions.ValidationTimeout;
         _metrics = metrics;
         _clientAbort = clientAbort;
         _logger = loggerFactory.CreateLogger("Status499.TokenValidation");
     }
 
-    public ValueTask<TokenCheck> HandleAsync(HttpContext context, Status499RequestContext state)
+    // The error writer knows ArcGIS, not this library's options: the settings it needs are copied from them here.
+    public static ArcGisErrorWriter CreateErrorWriter(TokenRequiredOptions options) => new(new ArcGisErrorSettings(
+        options.Dialect,
+        options.StatusMode,
+        options.TokenRequiredMessage,
+        options.InvalidTokenMessage,
+        options.ForbiddenMessage,
+        options.MaxTokenLength,
+        options.EnableJsonp,
+        options.PreferProblemDetails));
+
+    // check: this request's token check (the pooled request state's), where the outcome and source are recorded.
+    public ValueTask<TokenCheckResult> HandleAsync(HttpContext context, TokenCheckState check)
     {
         // CORS preflights are not exempt: a preflight that reaches this point was not answered by UseCors(), so letting
         // it through would run the endpoint without a token. Put UseCors() before UseStatus499() (docs/tokens.md, "Token sources").
         // The reader decides through ClientAbort whether a failed form read means the client left; it does not throw for it.
-        var read = _reader.ReadAsync(context, state);
-        return read.IsCompletedSuccessfully ? Validate(context, state, read.Result) : AwaitReadAsync(read, context, state);
+        var read = _reader.ReadAsync(context, check);
+        return read.IsCompletedSuccessfully ? Validate(context, check, read.Result) : AwaitReadAsync(read, context, check);
     }
 
-    private async ValueTask<TokenCheck> AwaitReadAsync(ValueTask<TokenRead> pending, HttpContext context, Status499RequestContext state)
-        => await Validate(context, state, await pending);
+    private async ValueTask<TokenCheckResult> AwaitReadAsync(ValueTask<TokenRead> pending, HttpContext context, TokenCheckState check)
+        => await Validate(context, check, await pending);
 
-    private ValueTask<TokenCheck> Validate(HttpContext context, Status499RequestContext state, TokenRead read)
+    private ValueTask<TokenCheckResult> Validate(HttpContext context, TokenCheckState check, TokenRead read)
     {
-        switch (read.Body)
+        switch (read.Status)
         {
-            // Not a token outcome: no rejection is counted and the token check stays NotChecked.
-            case FormReadStatus.ClientGone:
-                return new(TokenCheck.RequestBodyLost);
-            case FormReadStatus.Rejected:
-                return new(TokenCheck.Answered);
+            case TokenReadStatus.Found:
+                break;
+            case TokenReadStatus.Missing:
+                Status499Log.TokenMissing(_logger, context.Request.Method, PathOf(context));
+                return RefuseAsync(context, check, TokenOutcome.Missing, ArcGisError.TokenRequired);
+
+            // Not token outcomes: nothing is refused or counted, and the outcome stays NotChecked.
+            case TokenReadStatus.BodyRejected:
+                return new(TokenCheckResult.BodyRejected);
+            case TokenReadStatus.ClientLeftReadingBody:
+                return new(TokenCheckResult.ClientLeftReadingBody);
+
+            default:
+                Status499Log.TokenMalformed(_logger, context.Request.Method, PathOf(context), read.Status.ToString());
+                return RefuseAsync(context, check, TokenOutcome.Malformed, MalformedError(read.Status));
         }
 
-        if (read.Malformed != MalformedTokenReason.None)
-        {
-            Status499Log.TokenMalformed(_logger, context.Request.Method, PathOf(context), read.Malformed.ToString());
-            return RejectAsync(context, state, TokenOutcome.Malformed, ToError(read.Malformed));
-        }
-
-        if (read.Token is null)
-        {
-            Status499Log.TokenMissing(_logger, context.Request.Method, PathOf(context));
-            return RejectAsync(context, state, TokenOutcome.Missing, ArcGisError.TokenRequired);
-        }
-
-        state.TokenSource = read.Source;
+        var token = read.Token!;
+        check.Source = read.Source;
         ITokenValidator? validator;
         try
         {
@@ -83,42 +93,42 @@ internal sealed class TokenRequestHandler
         {
             // A validator whose construction fails is a failing validator: refuse, do not 500.
             Status499Log.TokenValidatorFailed(_logger, ex, nameof(ITokenValidator), ex.GetType().FullName, context.Request.Method, PathOf(context));
-            return RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
+            return RefuseAsync(context, check, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
         }
 
         if (validator is null)
         {
             Status499Log.NoTokenValidator(_logger, context.Request.Method, PathOf(context));
-            return RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
+            return RefuseAsync(context, check, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
         }
 
-        var cancellation = state.RentValidationCancellation();
+        var cancellation = check.RentValidationCancellation();
         ValueTask<TokenValidatorResult> validation;
         try
         {
-            validation = validator.ValidateAsync(state.RentValidatorContext(context, read.Token, read.Source, cancellation.Token));
+            validation = validator.ValidateAsync(check.RentValidatorContext(context, token, read.Source, cancellation.Token));
         }
         catch (Exception ex)
         {
-            state.ReturnValidationCancellation();
-            state.AbandonValidatorContext();
-            return ValidatorFailedAsync(context, state, validator, read.Token, ex);
+            check.ReturnValidationCancellation();
+            check.AbandonValidatorContext();
+            return ValidatorFailedAsync(context, check, validator, token, ex);
         }
 
         if (validation.IsCompletedSuccessfully)
         {
-            state.ReturnValidationCancellation();
-            return Apply(context, state, validation.Result);
+            check.ReturnValidationCancellation();
+            return Apply(context, check, validation.Result);
         }
 
         cancellation.CancelAfter(_timeout);
-        return AwaitValidationAsync(validation, context, state, validator, read.Token, cancellation);
+        return AwaitValidationAsync(validation, context, check, validator, token, cancellation);
     }
 
-    private async ValueTask<TokenCheck> AwaitValidationAsync(
-        ValueTask<TokenValidatorResult> pending, HttpContext context, Status499RequestContext state, ITokenValidator validator, string token, CancellationTokenSource cancellation)
+    private async ValueTask<TokenCheckResult> AwaitValidationAsync(
+        ValueTask<TokenValidatorResult> pending, HttpContext context, TokenCheckState check, ITokenValidator validator, string token, CancellationTokenSource cancellation)
     {
-        // The validator's token fires on the timeout and when the client leaves; WaitAsync bounds validators that ignore it.
+        // The validator's token fires on the timeout and when RequestAborted does; WaitAsync bounds validators that ignore it.
         TokenValidatorResult result;
         using (context.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), cancellation))
         {
@@ -129,35 +139,42 @@ internal sealed class TokenRequestHandler
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
                 // The validator may still hold the source and the context: never hand them to another request.
-                state.AbandonValidationCancellation();
-                state.AbandonValidatorContext();
+                check.AbandonValidationCancellation();
+                check.AbandonValidatorContext();
                 if (context.RequestAborted.IsCancellationRequested)
                 {
-                    return TokenCheck.ClientLeftDuringValidation;
+                    if (_clientAbort.IsClientAbort(context))
+                    {
+                        return TokenCheckResult.ClientLeftDuringValidation;
+                    }
+
+                    // A cancellation the client did not cause (UseRequestTimeouts(), shutdown): the framework answers
+                    // it (504 for a request timeout), as when the form read is cancelled that way (FormReader).
+                    throw;
                 }
 
                 Status499Log.TokenValidatorTimedOut(_logger, validator.GetType().Name, context.Request.Method, PathOf(context), _timeout.TotalMilliseconds);
-                return await RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
+                return await RefuseAsync(context, check, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
             }
             catch (Exception ex)
             {
-                state.AbandonValidationCancellation();
-                state.AbandonValidatorContext();
-                return await ValidatorFailedAsync(context, state, validator, token, ex);
+                check.AbandonValidationCancellation();
+                check.AbandonValidatorContext();
+                return await ValidatorFailedAsync(context, check, validator, token, ex);
             }
         }
 
-        state.ReturnValidationCancellation();
-        return await Apply(context, state, result);
+        check.ReturnValidationCancellation();
+        return await Apply(context, check, result);
     }
 
-    private ValueTask<TokenCheck> ValidatorFailedAsync(HttpContext context, Status499RequestContext state, ITokenValidator validator, string token, Exception ex)
+    private ValueTask<TokenCheckResult> ValidatorFailedAsync(HttpContext context, TokenCheckState check, ITokenValidator validator, string token, Exception ex)
     {
         Status499Log.TokenValidatorFailed(_logger, SecretRedaction.LoggableException(ex, token), validator.GetType().Name, ex.GetType().FullName, context.Request.Method, PathOf(context));
-        return RejectAsync(context, state, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
+        return RefuseAsync(context, check, TokenOutcome.ValidatorFailed, ArcGisError.InvalidToken);
     }
 
-    private ValueTask<TokenCheck> Apply(HttpContext context, Status499RequestContext state, TokenValidatorResult result)
+    private ValueTask<TokenCheckResult> Apply(HttpContext context, TokenCheckState check, TokenValidatorResult result)
     {
         switch (result.Status)
         {
@@ -168,31 +185,32 @@ internal sealed class TokenRequestHandler
                     context.User = result.User;
                 }
 
-                state.TokenOutcome = TokenOutcome.Accepted;
-                return new(TokenCheck.Passed);
+                check.Outcome = TokenOutcome.Accepted;
+                return new(TokenCheckResult.Passed);
             case TokenValidatorStatus.Expired:
-                Status499Log.TokenExpired(_logger, state.TokenSource.ToString(), context.Request.Method, PathOf(context));
-                return RejectAsync(context, state, TokenOutcome.Expired, ArcGisError.InvalidToken);
+                Status499Log.TokenExpired(_logger, check.Source.ToString(), context.Request.Method, PathOf(context));
+                return RefuseAsync(context, check, TokenOutcome.Expired, ArcGisError.InvalidToken);
             case TokenValidatorStatus.Forbidden:
-                Status499Log.TokenForbidden(_logger, state.TokenSource.ToString(), context.Request.Method, PathOf(context));
-                return RejectAsync(context, state, TokenOutcome.Forbidden, ArcGisError.Forbidden);
+                Status499Log.TokenForbidden(_logger, check.Source.ToString(), context.Request.Method, PathOf(context));
+                return RefuseAsync(context, check, TokenOutcome.Forbidden, ArcGisError.Forbidden);
             default:
-                Status499Log.TokenInvalid(_logger, state.TokenSource.ToString(), context.Request.Method, PathOf(context));
-                return RejectAsync(context, state, TokenOutcome.Invalid, ArcGisError.InvalidToken);
+                Status499Log.TokenInvalid(_logger, check.Source.ToString(), context.Request.Method, PathOf(context));
+                return RefuseAsync(context, check, TokenOutcome.Invalid, ArcGisError.InvalidToken);
         }
     }
 
     // ASP.NET Core authorization (a policy, a role, [Authorize]) refused a request whose token this handler accepted:
     // the token is valid but not enough, which ArcGIS answers 403, as a validator's Forbidden.
-    public ValueTask<TokenCheck> RefuseAuthorizedTokenAsync(HttpContext context, Status499RequestContext state, string authorizationResult)
+    public Task RefuseAuthorizedTokenAsync(HttpContext context, TokenCheckState check, string authorizationResult)
     {
-        Status499Log.TokenAuthorizationRefused(_logger, state.TokenSource.ToString(), context.Request.Method, PathOf(context), authorizationResult);
-        return RejectAsync(context, state, TokenOutcome.Forbidden, ArcGisError.Forbidden);
+        Status499Log.TokenAuthorizationRefused(_logger, check.Source.ToString(), context.Request.Method, PathOf(context), authorizationResult);
+        return RefuseAsync(context, check, TokenOutcome.Forbidden, ArcGisError.Forbidden).AsTask();
     }
 
-    private async ValueTask<TokenCheck> RejectAsync(HttpContext context, Status499RequestContext state, TokenOutcome outcome, ArcGisError error)
+    // Answers the refusal the ArcGIS way; outcome says why, on the feature, the metric and the trace.
+    private async ValueTask<TokenCheckResult> RefuseAsync(HttpContext context, TokenCheckState check, TokenOutcome outcome, ArcGisError error)
     {
-        state.TokenOutcome = outcome;
+        check.Outcome = outcome;
         _metrics.TokenRejected(context, RequestDescription.RouteOf(context), outcome);
         Activity.Current?.SetTag("status499.token_outcome", Status499Names.ReasonOf(outcome));
         try
@@ -207,15 +225,15 @@ internal sealed class TokenRequestHandler
             }
         }
 
-        return TokenCheck.Answered;
+        return TokenCheckResult.Refused;
     }
 
-    private static ArcGisError ToError(MalformedTokenReason reason) => reason switch
+    private static ArcGisError MalformedError(TokenReadStatus status) => status switch
     {
-        MalformedTokenReason.ConflictingSources => ArcGisError.ConflictingTokens,
-        MalformedTokenReason.MultipleValues => ArcGisError.MultipleTokens,
-        MalformedTokenReason.TooLong => ArcGisError.TokenTooLong,
-        MalformedTokenReason.UnreadableForm => ArcGisError.UnreadableForm,
+        TokenReadStatus.ConflictingSources => ArcGisError.ConflictingTokens,
+        TokenReadStatus.MultipleValues => ArcGisError.MultipleTokens,
+        TokenReadStatus.TooLong => ArcGisError.TokenTooLong,
+        TokenReadStatus.UnreadableForm => ArcGisError.UnreadableForm,
         _ => ArcGisError.MalformedHeader,
     };
 

@@ -236,6 +236,14 @@ public sealed class FailClosedPipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task No_registered_validator_refuses_to_start_naming_the_route()
+    {
+        await FluentActions.Awaiting(() => TestApp.StartAsync(a => a.MapGet("/secure", () => "reached").RequireToken()))
+            .Should().ThrowAsync<InvalidOperationException>()
+            .WithMessage("*/secure*requires a token, but no token validator is registered*AddTokenValidator*");
+    }
+
+    [Fact]
     public async Task RequireToken_without_AddStatus499_refuses_to_build_the_endpoint()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -7,10 +7,10 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Status499.Tests.Infrastructure;
 
-namespace Status499.Tests.Tokens;
+namespace Status499.Tests.Validators;
 
 // The adapter over an existing authentication scheme, with real signed JWTs and the real JwtBearer handler.
-public sealed class AuthenticationSchemeValidatorTests
+public sealed class AuthenticationSchemeTokenValidatorTests
 {
     private static readonly SymmetricSecurityKey s_key = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Status499.Tests.Tokens;
+namespace Status499.Tests.Validators;
 
 public sealed class StaticTokenValidatorTests
 {

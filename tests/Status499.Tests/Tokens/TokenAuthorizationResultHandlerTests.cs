@@ -20,7 +20,7 @@ namespace Status499.Tests.Tokens;
 // Per-route permissions with ASP.NET Core authorization (policies, roles, [Authorize]) on token routes, on real
 // Kestrel. A user whose valid token lacks a permission gets ArcGIS's 403 body, as when the validator itself answers
 // Forbidden, whether or not the app has an authentication scheme; other routes keep the framework's behaviour.
-public sealed class AuthorizationTests
+public sealed class TokenAuthorizationResultHandlerTests
 {
     private const string Forbidden403 = """{"error":{"code":403,"message":"You do not have permissions to access this resource or perform this operation.","messageCode":"GWM_0003","details":[]}}""";
 

@@ -1,43 +1,14 @@
 using System.Net;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Status499.Tests.Infrastructure;
+using static Status499.Tests.Tokens.TokenTestApp;
 
-namespace Status499.Tests.Tokens;
+namespace Status499.Tests.ArcGisErrors;
 
 // The ArcGIS contract on real Kestrel: bodies byte for byte, status lines, formats.
-public sealed class TokenResponsesTests
+public sealed class ArcGisErrorWriterTests
 {
-    private const string OnlineTokenRequired = """{"error":{"code":499,"message":"Token Required","messageCode":"GWM_0003","details":["Token Required"]}}""";
-    private const string OnlineInvalid = """{"error":{"code":498,"message":"Invalid token.","details":[]}}""";
-    private const string OnlineForbidden = """{"error":{"code":403,"message":"You do not have permissions to access this resource or perform this operation.","messageCode":"GWM_0003","details":[]}}""";
-
-    internal static Task<TestApp> StartAsync(Action<Status499Options>? configure = null, Func<TokenValidatorContext, ValueTask<TokenValidatorResult>>? validator = null)
-        => TestApp.StartAsync(
-            a =>
-            {
-                a.MapGet("/secure", (HttpContext c) => $"hello {c.User.Identity?.Name}").RequireToken();
-                a.MapPost("/secure", async (HttpContext c) =>
-                {
-                    var form = await c.Request.ReadFormAsync();
-                    c.Request.Body.Position = 0;
-                    var raw = await new StreamReader(c.Request.Body).ReadToEndAsync();
-                    return $"form name={form["name"]} raw={raw.Length}";
-                }).RequireToken();
-            },
-            configure,
-            b => b.AddTokenValidator(validator ?? Validate));
-
-    internal static ValueTask<TokenValidatorResult> Validate(TokenValidatorContext context) => new(context.Token switch
-    {
-        "good" => TokenValidatorResult.Valid(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "alice")], "test"))),
-        "expired" => TokenValidatorResult.Expired(),
-        "forbidden" => TokenValidatorResult.Forbidden(),
-        _ => TokenValidatorResult.Invalid(),
-    });
-
     [Theory]
     [InlineData("", OnlineTokenRequired, "token_required")]
     [InlineData("&token=bogus", OnlineInvalid, "invalid_token")]
@@ -74,20 +45,6 @@ public sealed class TokenResponsesTests
         ((int)(await client.GetAsync("/secure")).StatusCode).Should().Be(499);
     }
 
-    [Fact]
-    public async Task Valid_token_reaches_the_endpoint_as_the_validated_user()
-    {
-        await using var app = await StartAsync();
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
-
-        (await http.GetStringAsync("/secure?f=json&token=good")).Should().Be("hello alice");
-
-        var seen = await app.Observer.WaitAsync();
-        seen.TokenOutcome.Should().Be(TokenOutcome.Accepted);
-        seen.TokenSource.Should().Be(TokenSource.Query);
-        app.TokenRejections.GetMeasurementSnapshot().Should().BeEmpty();
-    }
-
     [Theory]
     [InlineData("", "499 Token Required")]
     [InlineData("?token=bogus", "498 Invalid Token")]
@@ -103,20 +60,6 @@ public sealed class TokenResponsesTests
         response.Should().StartWith("HTTP/1.1 " + statusLine + "\r\n");
         response.Should().Contain("\"error\":{\"code\":" + statusLine[..3]);
         (await app.WaitForRecordedDurationStatusAsync()).Should().Be(int.Parse(statusLine[..3], System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    [Fact]
-    public async Task WebSocket_upgrade_request_on_a_token_route_still_needs_a_token()
-    {
-        await using var app = await StartAsync();
-        using var client = await RawHttpClient.ConnectAsync(app.Port);
-
-        await client.SendAsync("GET /secure HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
-        var response = await client.ReceiveUntilAsync("}}");
-
-        response.Should().StartWith("HTTP/1.1 499 Token Required\r\n").And.EndWith(OnlineTokenRequired);
-        (await app.Observer.WaitAsync()).TokenOutcome.Should().Be(TokenOutcome.Missing);
     }
 
     [Theory]
@@ -239,75 +182,5 @@ public sealed class TokenResponsesTests
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
         (await http.GetStringAsync("/secure?f=json&callback=cb")).Should().Be(OnlineTokenRequired);
-    }
-
-    [Fact]
-    public async Task Token_never_appears_in_a_log_line()
-    {
-        const string Secret = "bogus-secret-token-value";
-        await using var app = await StartAsync(validator: c => c.Token == "good" ? TokenResponsesTests.Validate(c) : throw new InvalidOperationException("rejected " + c.Token));
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure?f=json");
-        request.Headers.Add("X-Esri-Authorization", "Bearer " + Secret);
-
-        using var response = await http.SendAsync(request);
-
-        (await response.Content.ReadAsStringAsync()).Should().Be(OnlineInvalid, "a validator that throws fails closed");
-        var records = app.Logs.GetSnapshot();
-        records.Should().Contain(r => r.Id.Name == "TokenValidatorFailed" && r.Level == LogLevel.Error);
-        records.Should().NotContain(r => r.Message.Contains(Secret) || (r.Exception != null && r.Exception.ToString().Contains(Secret)));
-        (await app.Observer.WaitAsync()).TokenOutcome.Should().Be(TokenOutcome.ValidatorFailed);
-    }
-
-    [Fact]
-    public async Task Validator_that_times_out_fails_closed()
-    {
-        await using var app = await StartAsync(
-            o => o.Token.ValidationTimeout = TimeSpan.FromMilliseconds(200),
-            async c =>
-            {
-                await Task.Delay(Timeout.Infinite, c.CancellationToken);
-                return TokenValidatorResult.Valid();
-            });
-        using var http = new HttpClient { BaseAddress = app.BaseAddress };
-
-        (await http.GetStringAsync("/secure?f=json&token=slow")).Should().Be(OnlineInvalid);
-        app.Logs.GetSnapshot().Should().Contain(r => r.Id.Name == "TokenValidatorTimedOut");
-        app.TokenRejections.GetMeasurementSnapshot().Should().ContainSingle().Which.Tags["status499.reason"].Should().Be("validator_failed");
-    }
-
-    [Fact]
-    public async Task No_registered_validator_refuses_to_start_naming_the_route()
-    {
-        await FluentActions.Awaiting(() => TestApp.StartAsync(a => a.MapGet("/secure", () => "reached").RequireToken()))
-            .Should().ThrowAsync<InvalidOperationException>()
-            .WithMessage("*/secure*requires a token, but no token validator is registered*AddTokenValidator*");
-    }
-
-    [Fact]
-    public async Task Client_that_leaves_a_token_route_is_counted_but_its_status_is_not_rewritten()
-    {
-        var entered = new Signal();
-        await using var app = await TestApp.StartAsync(
-            a => a.MapGet("/secure-slow", async (HttpContext c) =>
-            {
-                entered.Set();
-                await Signal.WhenCancelled(c.RequestAborted);
-                await c.Response.WriteAsync("late");
-            }).RequireToken(),
-            configureBuilder: b => b.AddStaticTokens("good"));
-
-        using (var client = await RawHttpClient.ConnectAsync(app.Port))
-        {
-            await client.SendAsync("GET /secure-slow HTTP/1.1\r\nHost: localhost\r\nX-Esri-Authorization: Bearer good\r\n\r\n");
-            await entered.WaitAsync();
-            client.Close(CloseMode.Reset);
-        }
-
-        var seen = await app.Observer.WaitAsync();
-        seen.StatusCode.Should().Be(200, "on a TokenRequired route a 499 means Token Required, so a disconnect is not rewritten");
-        seen.TokenOutcome.Should().Be(TokenOutcome.Accepted);
-        seen.TokenSource.Should().Be(TokenSource.EsriAuthorizationHeader);
-        app.ClientClosedRequests.GetMeasurementSnapshot().Should().ContainSingle().Which.Tags["status499.meaning"].Should().Be("token_required");
     }
 }

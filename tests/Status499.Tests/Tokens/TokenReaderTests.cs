@@ -7,7 +7,7 @@ using Status499.Tests.Infrastructure;
 
 namespace Status499.Tests.Tokens;
 
-public sealed class TokenSourcesTests
+public sealed class TokenReaderTests
 {
     private const string TokenRequired = """{"error":{"code":499,"message":"Token Required","messageCode":"GWM_0003","details":["Token Required"]}}""";
 
@@ -59,7 +59,7 @@ public sealed class TokenSourcesTests
     [MemberData(nameof(Sources))]
     public async Task Token_is_read_from_each_source(string source, TokenSource expected)
     {
-        await using var app = await TokenResponsesTests.StartAsync(o => o.Token.CookieName = "agstoken");
+        await using var app = await TokenTestApp.StartAsync(o => o.Token.CookieName = "agstoken");
 
         var (response, body, seen) = await SendAsync(app, RequestWithToken(source, "good"));
 
@@ -72,7 +72,7 @@ public sealed class TokenSourcesTests
     [Fact]
     public async Task Form_token_leaves_the_form_and_the_raw_body_readable_by_the_endpoint()
     {
-        await using var app = await TokenResponsesTests.StartAsync();
+        await using var app = await TokenTestApp.StartAsync();
 
         var (_, body, _) = await SendAsync(app, RequestWithToken("form", "good"));
 
@@ -82,7 +82,7 @@ public sealed class TokenSourcesTests
     [Fact]
     public async Task Disabled_source_is_not_read()
     {
-        await using var app = await TokenResponsesTests.StartAsync(o => o.Token.Sources.Remove(TokenSource.Query));
+        await using var app = await TokenTestApp.StartAsync(o => o.Token.Sources.Remove(TokenSource.Query));
 
         var (_, body, seen) = await SendAsync(app, RequestWithToken("query", "good"));
 
@@ -96,7 +96,7 @@ public sealed class TokenSourcesTests
     [InlineData("Authorization", "Basic dXNlcjpwYXNz")]
     public async Task Empty_token_or_another_authorization_scheme_counts_as_missing(string header, string value)
     {
-        await using var app = await TokenResponsesTests.StartAsync();
+        await using var app = await TokenTestApp.StartAsync();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/secure?f=json&token=");
         request.Headers.TryAddWithoutValidation(header, value);
 
@@ -108,7 +108,7 @@ public sealed class TokenSourcesTests
     [Fact]
     public async Task Same_token_in_two_sources_is_accepted()
     {
-        await using var app = await TokenResponsesTests.StartAsync();
+        await using var app = await TokenTestApp.StartAsync();
         using var request = RequestWithToken("query", "good");
         request.Headers.Add("X-Esri-Authorization", "Bearer good");
 
@@ -131,7 +131,7 @@ public sealed class TokenSourcesTests
     [MemberData(nameof(BadInputs))]
     public async Task Bad_token_input_gets_a_clear_400_in_the_ArcGIS_format(string kind, string detail)
     {
-        await using var app = await TokenResponsesTests.StartAsync(o => o.Token.MaxTokenLength = 64);
+        await using var app = await TokenTestApp.StartAsync(o => o.Token.MaxTokenLength = 64);
         var request = kind switch
         {
             "conflicting" => RequestWithToken("query", "good"),
@@ -170,7 +170,7 @@ public sealed class TokenSourcesTests
     {
         await using var app = await TestApp.StartAsync(
             a => a.MapGet("/secure", (HttpContext c) => $"hello {c.User.Identity?.Name}").RequireToken().RequireCors("sites"),
-            configureBuilder: b => b.AddTokenValidator(TokenResponsesTests.Validate),
+            configureBuilder: b => b.AddTokenValidator(TokenTestApp.Validate),
             services: s => s.AddCors(o => o.AddPolicy("sites", p => p.WithOrigins("https://example.org").WithMethods("GET").WithHeaders("X-Esri-Authorization"))),
             beforeStatus499: a => { a.UseRouting(); a.UseCors(); });
         using var request = new HttpRequestMessage(HttpMethod.Options, "/secure");

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
 using Status499.ClientClosed;
-using Status499.Tokens;
 
 namespace Status499.Diagnostics;
 
@@ -113,7 +112,8 @@ internal sealed class Status499Metrics
         }
     }
 
-    public void TokenRejected(HttpContext context, string? route, TokenOutcome outcome)
+    // reason: the refusal's name on the status499.reason tag (TokenOutcomeNames).
+    public void TokenRejected(HttpContext context, string? route, string reason)
     {
         if (!_tokenRejections.Enabled)
         {
@@ -123,7 +123,7 @@ internal sealed class Status499Metrics
         var tags = new TagList
         {
             { "http.request.method", Status499Names.NormalizeMethod(context.Request.Method) },
-            { "status499.reason", Status499Names.ReasonOf(outcome) },
+            { "status499.reason", reason },
         };
         if (route is not null)
         {

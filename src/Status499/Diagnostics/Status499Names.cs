@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Status499.ClientClosed;
-using Status499.Tokens;
 
 namespace Status499.Diagnostics;
 
@@ -20,18 +19,6 @@ internal static class Status499Names
         Status499Meaning.ClientClosedRequest => "client_closed_request",
         Status499Meaning.TokenRequired => "token_required",
         _ => "none",
-    };
-
-    public static string ReasonOf(TokenOutcome outcome) => outcome switch
-    {
-        TokenOutcome.Missing => "token_required",
-        TokenOutcome.Invalid => "invalid_token",
-        TokenOutcome.Expired => "expired_token",
-        TokenOutcome.Forbidden => "forbidden",
-        TokenOutcome.ValidatorFailed => "validator_failed",
-        TokenOutcome.Malformed => "malformed_request",
-        TokenOutcome.Accepted => "accepted",
-        _ => "not_checked",
     };
 
     // OpenTelemetry's http.request.method: the known methods as sent, anything else "_OTHER", which keeps the

@@ -211,8 +211,9 @@ internal sealed class TokenRequestHandler
     private async ValueTask<TokenCheckResult> RefuseAsync(HttpContext context, TokenCheckState check, TokenOutcome outcome, ArcGisError error)
     {
         check.Outcome = outcome;
-        _metrics.TokenRejected(context, RequestDescription.RouteOf(context), outcome);
-        Activity.Current?.SetTag("status499.token_outcome", Status499Names.ReasonOf(outcome));
+        var reason = TokenOutcomeNames.Of(outcome);
+        _metrics.TokenRejected(context, RequestDescription.RouteOf(context), reason);
+        Activity.Current?.SetTag("status499.token_outcome", reason);
         try
         {
             await _writer.WriteAsync(context, error);

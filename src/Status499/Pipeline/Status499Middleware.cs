@@ -113,8 +113,9 @@ internal sealed class Status499Middleware
         if (upgrade)
         {
             // Nothing more to record for an upgraded request: the context stays the feature's until OnCompleted.
+            var context = request.HttpContext;
             Status499RequestContextPool.Release(request);
-            return _next(request.HttpContext);
+            return _next(context);
         }
 
         return InvokeNext(request);

@@ -10,7 +10,9 @@ namespace Status499.Benchmarks;
 // A minimal Kestrel app for wrk and the idle-connection measurement. Modes:
 //   alone (or "without"): ASP.NET Core only;
 //   empty: one middleware that does nothing but `await next(context)`, the floor of any awaiting middleware;
-//   with: AddStatus499() (which also installs the token guard) and UseStatus499().
+//   with: AddStatus499() (which also installs the token guard) and UseStatus499();
+//   probe-aborted, probe-callbacks, probe-feature, probe-all: an empty middleware making one of the library's
+//   framework calls per request (UseProbe; issue 22).
 // Routes: /ok and /hello (sync), /async (the handler awaits once), /secure (a TokenRequired route in "with", validated by
 // an allocation-free delegate; a plain endpoint otherwise). GET /gc answers the process's total allocated bytes, so a
 // run's bytes per request are (after - before) / requests; GET /heap answers the managed heap after a full blocking GC.
@@ -41,6 +43,11 @@ public static class KestrelLoadApp
         {
             app.Use(static async (HttpContext context, RequestDelegate next) => await next(context));
         }
+        else if (mode.StartsWith("probe-", StringComparison.Ordinal))
+        {
+            // Issue 22: one of the library's per-request framework calls at a time, in an otherwise empty middleware.
+            UseProbe(app, mode["probe-".Length..]);
+        }
 
         app.MapGet("/ok", static () => "Hello");
         app.MapGet("/hello", static () => "Hello");
@@ -68,5 +75,61 @@ public static class KestrelLoadApp
         });
         Console.WriteLine($"Listening on {url} ({mode})");
         await app.RunAsync();
+    }
+
+    // Probes (issue 22, docs/benchmarks.md): "aborted" registers on RequestAborted and disposes the registration (the
+    // client-left clock); "callbacks" registers a no-op OnStarting and OnCompleted (the token guard); "feature" sets a
+    // feature and removes it in OnCompleted (the request context's IStatus499Feature); "all" does the three.
+    private static void UseProbe(WebApplication app, string probe)
+    {
+        var aborted = probe is "aborted" or "all";
+        var callbacks = probe is "callbacks" or "all";
+        var feature = probe is "feature" or "all";
+        app.Use((HttpContext context, RequestDelegate next) =>
+        {
+            if (callbacks)
+            {
+                context.Response.OnStarting(static _ => Task.CompletedTask, context);
+                context.Response.OnCompleted(static _ => Task.CompletedTask, context);
+            }
+
+            if (feature)
+            {
+                context.Features.Set(ProbeFeature.Instance);
+                context.Response.OnCompleted(static c => { ((HttpContext)c).Features.Set<ProbeFeature>(null); return Task.CompletedTask; }, context);
+            }
+
+            if (!aborted)
+            {
+                return next(context);
+            }
+
+            var registration = context.RequestAborted.UnsafeRegister(static _ => { }, null);
+            var task = next(context);
+            if (task.IsCompletedSuccessfully)
+            {
+                registration.Dispose();
+                return Task.CompletedTask;
+            }
+
+            return Awaited(task, registration);
+
+            static async Task Awaited(Task task, CancellationTokenRegistration registration)
+            {
+                try
+                {
+                    await task;
+                }
+                finally
+                {
+                    registration.Dispose();
+                }
+            }
+        });
+    }
+
+    private sealed class ProbeFeature
+    {
+        public static readonly ProbeFeature Instance = new();
     }
 }

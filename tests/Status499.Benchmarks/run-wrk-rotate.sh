@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . ../scripts/lib.sh
 seconds=${1:-10}
+warmup=${WARMUP:-3}   # seconds of load before the measured run (tier-1 JIT needs ~10-15 s under load: docs/benchmarks.md, issue 22)
 rounds=${2:-2}
 routes=${3:-ok async secure}
 dotnet build -c Release >/dev/null
@@ -27,7 +28,7 @@ for round in $(seq 1 "$rounds"); do
       pid=$!
       wait_for_url "$url/ok" "$pid" 60
       [ "$(curl -s -o /dev/null -w '%{http_code}' "${header[@]}" "$url/$route")" = 200 ] || { echo "GET /$route failed in $mode"; exit 1; }
-      "${client_cpu[@]}" wrk -t1 -c4 -d3s "${header[@]}" "$url/$route" >/dev/null     # warm-up: JIT, tiering, caches
+      "${client_cpu[@]}" wrk -t1 -c4 -d"${warmup}s" "${header[@]}" "$url/$route" >/dev/null     # warm-up: JIT, tiering, caches
       before=$(curl -s "$url/gc")
       out=$("${client_cpu[@]}" wrk -t1 -c4 -d"${seconds}s" "${header[@]}" "$url/$route")
       after=$(curl -s "$url/gc")

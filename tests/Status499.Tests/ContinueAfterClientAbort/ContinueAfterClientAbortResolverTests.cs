@@ -126,21 +126,13 @@ public sealed class ContinueAfterClientAbortResolverTests
         var declared = new DefaultHttpContext { Request = { Path = "/orders" } };
         declared.SetEndpoint(new Endpoint(null, new EndpointMetadataCollection(new ContinueAfterClientAbortAttribute { MaximumSeconds = 5 }), "orders"));
         DefaultHttpContext[] contexts = [declared, new() { Request = { Path = "/payments/1" } }, new() { Request = { Path = "/plain" } }];
-        foreach (var context in contexts)
-        {
-            resolver.Resolve(context);
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
+        Allocations.Of(() =>
         {
             foreach (var context in contexts)
             {
                 resolver.Resolve(context);
             }
-        }
-
-        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+        }).Should().Be(0);
         contexts.Select(resolver.Resolve).Should().Equal(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(45), null);
     }
 }

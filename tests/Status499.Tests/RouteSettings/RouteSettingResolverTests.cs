@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Status499.Tests.Infrastructure;
 
 namespace Status499.Tests.RouteSettings;
 
@@ -114,23 +115,14 @@ public sealed class RouteSettingResolverTests
             Request("/open/file", new Declared("declared")), Request("/open/a/b"), Request("/secret/x"), Request("/elsewhere/file.v2.json"),
             Request("/"),
         ];
-        foreach (var context in contexts)
-        {
-            resolver.Resolve(context);
-            withoutPatterns.Resolve(context);
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
+        Allocations.Of(() =>
         {
             foreach (var context in contexts)
             {
                 resolver.Resolve(context);
                 withoutPatterns.Resolve(context);
             }
-        }
-
-        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+        }).Should().Be(0);
         contexts.Select(resolver.Resolve).Should().Equal("declared", "open", Guarded, "default", "default");
     }
 

@@ -36,8 +36,18 @@ internal sealed class ClientClosedResponseBody : IHttpResponseBodyFeature
         features.Set<IHttpResponseBodyFeature>(this);
     }
 
-    // Puts the real body back, for the middleware outside UseStatus499() and for the server. Idempotent.
+    // Puts the real body back, for the middleware outside UseStatus499() and for the server, even over a wrapper an
+    // inner middleware left behind (it is gone with that middleware). Idempotent.
     public void Unwrap()
+    {
+        if (_context is { } context && _inner is not null)
+        {
+            context.Features.Set(_inner);
+        }
+    }
+
+    // When the response has completed: only where this wrapper is still the request's body.
+    public void UnwrapIfCurrent()
     {
         if (_context is { } context && _inner is not null && ReferenceEquals(context.Features.Get<IHttpResponseBodyFeature>(), this))
         {

@@ -75,7 +75,7 @@ internal sealed class Status499RequestContext
             features.Set<IStatus499Feature>(null);
         }
 
-        ResponseBody.Unwrap();
+        ResponseBody.UnwrapIfCurrent();
     }
 
     // Back to the pool: drop every reference to the finished request, which an idle pooled context must not keep alive.

@@ -185,7 +185,9 @@ internal sealed class Status499Middleware
             RecordClientClosed(request, requestBodyLost: false, inTokenCheck: false);
         }
 
-        Finish(request);
+        // The clock is stopped and the body put back above (before recording): Finish would do both again on every
+        // completed request.
+        Status499RequestContextPool.Release(request);
     }
 
     // task has failed or been canceled; awaiting it again rethrows its exception with its original stack trace.

@@ -14,4 +14,9 @@ public enum ClientDisconnectPhase
 
     /// <summary>Sending the response, after the headers went out.</summary>
     Response = 3,
+
+    /// <summary>
+    /// Waiting in ASP.NET Core's rate limiter queue (<c>UseRateLimiter()</c> with a queue), before the endpoint ran.
+    /// </summary>
+    Queued = 4,
 }

@@ -11,6 +11,23 @@ internal static class Status499Names
         ClientDisconnectPhase.RequestBody => "request_body",
         ClientDisconnectPhase.Handler => "handler",
         ClientDisconnectPhase.Response => "response",
+        ClientDisconnectPhase.Queued => "queued",
+        _ => "none",
+    };
+
+    public static string Of(RequestTermination termination) => termination switch
+    {
+        RequestTermination.ClientClosed => "client_closed",
+        RequestTermination.ClientReset => "client_reset",
+        RequestTermination.ClientAborted => "client_aborted",
+        RequestTermination.ClientStreamReset => "client_stream_reset",
+        RequestTermination.ClientTooSlow => "client_too_slow",
+        RequestTermination.ServerShutdown => "server_shutdown",
+        RequestTermination.RequestTimeout => "request_timeout",
+        RequestTermination.ApplicationAbort => "application_abort",
+        RequestTermination.DeadlineExceeded => "deadline_exceeded",
+        RequestTermination.ServerTimeout => "server_timeout",
+        RequestTermination.ProtocolError => "protocol_error",
         _ => "none",
     };
 

@@ -39,4 +39,17 @@ public interface IStatus499Feature
     /// in <see cref="DisconnectPhase"/>. Set once the endpoint runs (after a passed token check).
     /// </summary>
     bool ContinuesAfterClientAbort { get; }
+
+    /// <summary>
+    /// Who ended the request and how when it did not complete normally, or <see cref="RequestTermination.None"/>.
+    /// Set when the request ends early: by the client (a 499 on client-closed routes) or by the server (the request
+    /// keeps its true status).
+    /// </summary>
+    RequestTermination Termination { get; }
+
+    /// <summary>
+    /// How long the request waited in ASP.NET Core's rate limiter queue, or <see langword="null"/> if it did not wait
+    /// in one (or <c>UseStatus499()</c> does not stand before <c>UseRateLimiter()</c>).
+    /// </summary>
+    TimeSpan? QueueWait { get; }
 }

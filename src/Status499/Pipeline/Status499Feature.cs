@@ -23,9 +23,15 @@ internal sealed class Status499Feature : IStatus499Feature, ITokenCheckHolder
 
     public bool ContinuesAfterClientAbort => Request.ContinuedWork.Maximum.HasValue;
 
+    public RequestTermination Termination { get; set; }
+
+    public TimeSpan? QueueWait { get; set; }
+
     public void Reset(Status499Meaning meaning)
     {
         Meaning = meaning;
         DisconnectPhase = ClientDisconnectPhase.None;
+        Termination = RequestTermination.None;
+        QueueWait = null;
     }
 }

@@ -25,7 +25,9 @@ internal sealed class ClientAbort
     // The token the client's departure cancels. On a ContinueAfterClientAbort route HttpContext.RequestAborted is a
     // token that deliberately ignores the client, so the truth is read from behind it. One feature lookup, as
     // HttpContext.RequestAborted itself does.
-    public static CancellationToken ClientAborted(HttpContext context) => context.Features.Get<IHttpRequestLifetimeFeature>() switch
+    public static CancellationToken ClientAborted(HttpContext context) => ClientAborted(context.Features.Get<IHttpRequestLifetimeFeature>());
+
+    private static CancellationToken ClientAborted(IHttpRequestLifetimeFeature? feature) => feature switch
     {
         ContinueAfterClientAbortLifetime continued => continued.ClientAborted,
         { } lifetime => lifetime.RequestAborted,
@@ -41,9 +43,13 @@ internal sealed class ClientAbort
     // - UseRequestTimeouts() links its timeout into RequestAborted and answers 504 (dotnet/aspnetcore#52295), so a
     //   fired IHttpRequestTimeoutFeature.RequestTimeoutToken means "server gave up", not "client left".
     // - Graceful shutdown aborts the requests still running when the shutdown timeout ends.
+    // - The app's own HttpContext.Abort() cancels RequestAborted too (RequestLifetimeRecorder saw it).
     public bool IsClientAbort(HttpContext context)
     {
-        if (!ClientAborted(context).IsCancellationRequested || _applicationStopping.IsCancellationRequested)
+        var lifetime = context.Features.Get<IHttpRequestLifetimeFeature>();
+        if (lifetime is RequestLifetimeRecorder { AbortedByApplication: true }
+            || !ClientAborted(lifetime).IsCancellationRequested
+            || _applicationStopping.IsCancellationRequested)
         {
             return false;
         }
@@ -61,7 +67,7 @@ internal sealed class ClientAbort
             return new(false);
         }
 
-        if (IsClientAbort(context) || IsConnectionReset(ex))
+        if (IsClientAbort(context) || IsClientLeaving(ex))
         {
             return new(true);
         }
@@ -94,7 +100,7 @@ internal sealed class ClientAbort
         var response = context.Response;
         if (response.HasStarted)
         {
-            context.Abort();
+            AbortForClient(context);
             return;
         }
 
@@ -115,17 +121,30 @@ internal sealed class ClientAbort
             context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
         }
 
+        AbortForClient(context);
+    }
+
+    // Status499's own aborts, for the client's doing: not recorded as the app's (RequestLifetimeRecorder).
+    private static void AbortForClient(HttpContext context)
+    {
+        if (context.Features.Get<IHttpRequestLifetimeFeature>() is RequestLifetimeRecorder recorder && recorder.Inner is not null)
+        {
+            recorder.AbortForClient();
+            return;
+        }
+
         context.Abort();
     }
 
-    // Kestrel throws ConnectionResetException only when the transport reports that the peer reset the connection: the
-    // client left, even if RequestAborted (cancelled on the thread pool) does not say so yet. Found by the chaos test,
-    // where a busy thread pool delayed that cancellation past any reasonable wait.
-    private bool IsConnectionReset(Exception ex)
-        => ex is ConnectionResetException && !_applicationStopping.IsCancellationRequested;
+    // Kestrel's exception itself can say that the client left (TerminationClassifier): ConnectionResetException only
+    // when the transport reports that the peer reset the connection, "Unexpected end of request content" when it closed
+    // its side mid-body, an HTTP/2 stream reset. RequestAborted (cancelled on the thread pool) may not say so yet: the
+    // chaos test found a busy thread pool delaying it past any reasonable wait.
+    private bool IsClientLeaving(Exception ex)
+        => TerminationClassifier.FromException(ex).IsClient() && !_applicationStopping.IsCancellationRequested;
 
-    // When a client closes mid-upload, Kestrel's body reader throws "Unexpected end of request content" (400) and
-    // marks the connection aborted at once, but cancels an already-created RequestAborted token on the thread pool
+    // A 400 of another text (a framing error) can still come with the client leaving: Kestrel marks the connection
+    // aborted at once, but cancels an already-created RequestAborted token on the thread pool
     // (HttpProtocol.AbortRequest), so the token can still read "not cancelled" when the exception arrives. Give it a
     // bounded moment. A genuinely malformed body never cancels the token: it is answered 400, only that much later.
     // 408 and 413 come from Kestrel's own limits, never from a disconnect: no wait.

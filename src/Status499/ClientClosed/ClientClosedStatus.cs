@@ -11,10 +11,7 @@ internal static class ClientClosedStatus
     public static ClientDisconnectPhase Record(HttpContext context, Status499Meaning meaning, bool abortedBeforeStart, bool requestBodyLost, bool inTokenCheck)
     {
         var response = context.Response;
-        var phase = abortedBeforeStart ? ClientDisconnectPhase.Handler
-            : response.HasStarted ? ClientDisconnectPhase.Response
-            : requestBodyLost ? ClientDisconnectPhase.RequestBody
-            : ClientDisconnectPhase.Handler;
+        var phase = PhaseOf(context, abortedBeforeStart, requestBodyLost);
 
         // On a TokenRequired route an endpoint's status stands (there a 499 means Token Required); a client that left
         // during the token check is recorded as 499 like any other, since no endpoint answered.
@@ -30,4 +27,10 @@ internal static class ClientClosedStatus
 
         return phase;
     }
+
+    public static ClientDisconnectPhase PhaseOf(HttpContext context, bool abortedBeforeStart, bool requestBodyLost)
+        => abortedBeforeStart ? ClientDisconnectPhase.Handler
+            : context.Response.HasStarted ? ClientDisconnectPhase.Response
+            : requestBodyLost ? ClientDisconnectPhase.RequestBody
+            : ClientDisconnectPhase.Handler;
 }

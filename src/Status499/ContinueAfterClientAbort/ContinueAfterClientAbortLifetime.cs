@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Status499.ClientClosed;
 
 namespace Status499.ContinueAfterClientAbort;
 
@@ -60,12 +61,16 @@ internal sealed class ContinueAfterClientAbortLifetime : IHttpRequestLifetimeFea
     public static async Task RunAsync(RequestDelegate next, HttpContext context, ContinuedWork work, TimeSpan maximum, CancellationToken applicationStopping)
     {
         var features = context.Features;
-        var connection = features.Get<IHttpRequestLifetimeFeature>();
-        if (connection is null)
+        var original = features.Get<IHttpRequestLifetimeFeature>();
+        if (original is null)
         {
             await next(context);
             return;
         }
+
+        // Behind Status499's RequestLifetimeRecorder (pooled with the request context) is the server's feature: an
+        // Abort() from work left behind after the request must not reach a recorder that serves another request by then.
+        var connection = original is RequestLifetimeRecorder { Inner: { } inner } ? inner : original;
 
         var timeout = features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken ?? default;
         using var cancellation = timeout.CanBeCanceled
@@ -84,7 +89,7 @@ internal sealed class ContinueAfterClientAbortLifetime : IHttpRequestLifetimeFea
         finally
         {
             // Restored before UseStatus499 decides what happened, and for every middleware outside it.
-            features.Set(connection);
+            features.Set(original);
 
             // After Dispose the callback has run or never will, so CancelAfter cannot meet a disposed source.
             clientLeft.Dispose();
@@ -92,6 +97,7 @@ internal sealed class ContinueAfterClientAbortLifetime : IHttpRequestLifetimeFea
                 && !applicationStopping.IsCancellationRequested
                 && !timeout.IsCancellationRequested
                 && !lifetime._aborted;
+            work.AbortedByApplication = lifetime._aborted;
         }
     }
 

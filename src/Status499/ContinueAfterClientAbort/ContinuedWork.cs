@@ -11,9 +11,13 @@ internal sealed class ContinuedWork
     // The continued work was still running when the maximum passed, and RequestAborted was cancelled for it.
     public bool StoppedAtMaximum { get; set; }
 
+    // The handler called HttpContext.Abort() while it ran behind ContinueAfterClientAbortLifetime.
+    public bool AbortedByApplication { get; set; }
+
     public void Reset()
     {
         Maximum = null;
         StoppedAtMaximum = false;
+        AbortedByApplication = false;
     }
 }

@@ -26,11 +26,18 @@ internal sealed class ClientClosedSignals
     // waited: from the request reaching UseStatus499() to the client leaving. wasted: from then to now.
     // continueMaximum: the route's ContinueAfterClientAbort maximum, null on every other route.
     public void ClientClosed(
-        HttpContext context, Status499Meaning meaning, ClientDisconnectPhase phase, TimeSpan waited, TimeSpan wasted, TimeSpan? continueMaximum, bool stoppedAtMaximum)
+        HttpContext context,
+        Status499Meaning meaning,
+        ClientDisconnectPhase phase,
+        RequestTermination termination,
+        TimeSpan waited,
+        TimeSpan wasted,
+        TimeSpan? continueMaximum,
+        bool stoppedAtMaximum)
     {
         var route = RequestDescription.RouteOf(context);
-        _metrics.ClientClosedRequest(context, route, meaning, phase, waited, wasted);
-        RecordOnActivity(meaning, phase, wasted, continueMaximum.HasValue);
+        _metrics.ClientClosedRequest(context, route, meaning, phase, termination, waited, wasted);
+        RecordOnActivity("status499.client_closed", meaning, phase, termination, wasted, continueMaximum.HasValue);
 
         if (continueMaximum is { } maximum)
         {
@@ -45,12 +52,28 @@ internal sealed class ClientClosedSignals
         {
 #pragma warning disable CA1873 // Guarded by IsEnabled above; the level is dynamic, which the analyzer cannot see.
             var path = RequestDescription.PathOf(context);
-            Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, context.Request.Method, path, route, Status499Names.Of(phase), waited.TotalMilliseconds, context.Response.StatusCode);
+            Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, context.Request.Method, path, route, Status499Names.Of(phase), Status499Names.Of(termination), waited.TotalMilliseconds, context.Response.StatusCode);
 #pragma warning restore CA1873
         }
     }
 
-    private static void RecordOnActivity(Status499Meaning meaning, ClientDisconnectPhase phase, TimeSpan wasted, bool continued)
+    // The server ended the request (TerminationClassifier): its own counter and log event, never "the client closed".
+    // elapsed: from the request reaching UseStatus499() to now.
+    public void ServerEnded(HttpContext context, Status499Meaning meaning, ClientDisconnectPhase phase, RequestTermination termination, TimeSpan elapsed)
+    {
+        var route = RequestDescription.RouteOf(context);
+        _metrics.ServerEndedRequest(context, route, meaning, phase, termination);
+        RecordOnActivity("status499.server_ended", meaning, phase, termination, TimeSpan.Zero, continued: false);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var path = RequestDescription.PathOf(context);
+            var phaseName = Status499Names.Of(phase);
+            var terminationName = Status499Names.Of(termination);
+            Status499Log.RequestEndedByServer(_logger, context.Request.Method, path, route, phaseName, terminationName, elapsed.TotalMilliseconds);
+        }
+    }
+
+    private static void RecordOnActivity(string eventName, Status499Meaning meaning, ClientDisconnectPhase phase, RequestTermination termination, TimeSpan wasted, bool continued)
     {
         var activity = Activity.Current;
         if (activity is null)
@@ -59,20 +82,22 @@ internal sealed class ClientClosedSignals
         }
 
         activity.SetTag("status499.phase", Status499Names.Of(phase));
+        activity.SetTag("status499.termination", Status499Names.Of(termination));
 
-        // Stamped at the moment the client left: now minus the time since, which does not depend on when the activity
-        // started relative to the middleware.
+        // Stamped at the moment the client left (server endings: now): now minus the time since, which does not depend
+        // on when the activity started relative to the middleware.
         var tags = new ActivityTagsCollection
         {
             { "status499.phase", Status499Names.Of(phase) },
             { "status499.meaning", Status499Names.Of(meaning) },
+            { "status499.termination", Status499Names.Of(termination) },
         };
         if (continued)
         {
             tags.Add("status499.continued", true);
         }
 
-        activity.AddEvent(new ActivityEvent("status499.client_closed", DateTimeOffset.UtcNow - wasted, tags));
+        activity.AddEvent(new ActivityEvent(eventName, DateTimeOffset.UtcNow - wasted, tags));
     }
 
     // ContinueAfterClientAbort: the work after the client left was wanted, so no WorkAfterClientLeft warning; a warning

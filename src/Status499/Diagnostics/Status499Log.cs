@@ -9,8 +9,8 @@ internal static partial class Status499Log
     // One event for every phase: before the response started (request_body, handler) the status is the 499 recorded;
     // in the response phase it is the status that had already been sent. EventId 2 is retired, never reuse it.
     [LoggerMessage(EventId = 1, EventName = "ClientClosedRequest",
-        Message = "The client closed the request in the {Phase} phase: {Method} {Path} (route {Route}) after {ElapsedMilliseconds} ms; recorded as {StatusCode}.")]
-    public static partial void ClientClosedRequest(ILogger logger, LogLevel level, string method, string path, string? route, string phase, double elapsedMilliseconds, int statusCode);
+        Message = "The client closed the request in the {Phase} phase ({Termination}): {Method} {Path} (route {Route}) after {ElapsedMilliseconds} ms; recorded as {StatusCode}.")]
+    public static partial void ClientClosedRequest(ILogger logger, LogLevel level, string method, string path, string? route, string phase, string termination, double elapsedMilliseconds, int statusCode);
 
     // The pipeline went on after the client left (a handler that ignores RequestAborted), for at least
     // Status499Options.WastedWorkLogThreshold: server time spent on an answer nobody reads.
@@ -29,6 +29,13 @@ internal static partial class Status499Log
     [LoggerMessage(EventId = 5, EventName = "ContinuedWorkStoppedAtMaximum", Level = LogLevel.Warning,
         Message = "{Method} {Path} (route {Route}) was still running {MaximumMilliseconds} ms after the client left, the ContinueAfterClientAbort maximum; its RequestAborted was cancelled.")]
     public static partial void ContinuedWorkStoppedAtMaximum(ILogger logger, string method, string path, string? route, double maximumMilliseconds);
+
+    // The server, not the client, ended the request early: Kestrel cut a client too slow for its minimum data rates,
+    // shutdown, a request timeout, the app's own abort. The status is not rewritten, and not logged: an outer
+    // UseRequestTimeouts() sets its 504 only after this is logged; the hosting log has the final one.
+    [LoggerMessage(EventId = 6, EventName = "RequestEndedByServer", Level = LogLevel.Information,
+        Message = "The server ended the request in the {Phase} phase ({Termination}): {Method} {Path} (route {Route}) after {ElapsedMilliseconds} ms.")]
+    public static partial void RequestEndedByServer(ILogger logger, string method, string path, string? route, string phase, string termination, double elapsedMilliseconds);
 
     [LoggerMessage(EventId = 10, EventName = "TokenMissing", Level = LogLevel.Debug,
         Message = "No token on {Method} {Path}: answered 499 Token Required.")]

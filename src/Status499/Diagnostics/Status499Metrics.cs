@@ -12,6 +12,7 @@ internal sealed class Status499Metrics
     public const string MeterName = "Status499";
 
     private readonly Counter<long> _clientClosedRequests;
+    private readonly Counter<long> _serverEndedRequests;
     private readonly Counter<long> _tokenRejections;
     private readonly Counter<long> _lockouts;
     private readonly Counter<long> _rateLimited;
@@ -25,6 +26,10 @@ internal sealed class Status499Metrics
             "status499.client_closed_requests",
             unit: "{request}",
             description: "Requests whose client went away before the response completed.");
+        _serverEndedRequests = meter.CreateCounter<long>(
+            "status499.server_ended_requests",
+            unit: "{request}",
+            description: "Requests the server ended before they completed (a client too slow, shutdown, a request timeout, the app's abort), by termination.");
         _tokenRejections = meter.CreateCounter<long>(
             "status499.token_rejections",
             unit: "{request}",
@@ -66,12 +71,16 @@ internal sealed class Status499Metrics
 
     public void RateLimited() => _rateLimited.Add(1);
 
-    public void ClientClosedRequest(HttpContext context, string? route, Status499Meaning meaning, ClientDisconnectPhase phase, TimeSpan waited, TimeSpan wasted)
+    public void ClientClosedRequest(HttpContext context, string? route, Status499Meaning meaning, ClientDisconnectPhase phase, RequestTermination termination, TimeSpan waited, TimeSpan wasted)
     {
         var method = Status499Names.NormalizeMethod(context.Request.Method);
         if (_wastedWork.Enabled)
         {
-            var tags = new TagList { { "http.request.method", method } };
+            var tags = new TagList
+            {
+                { "http.request.method", method },
+                { "status499.termination", Status499Names.Of(termination) },
+            };
             if (route is not null)
             {
                 tags.Add("http.route", route);
@@ -86,6 +95,7 @@ internal sealed class Status499Metrics
             {
                 { "http.request.method", method },
                 { "status499.phase", Status499Names.Of(phase) },
+                { "status499.termination", Status499Names.Of(termination) },
             };
             if (route is not null)
             {
@@ -102,6 +112,7 @@ internal sealed class Status499Metrics
                 { "http.request.method", method },
                 { "status499.phase", Status499Names.Of(phase) },
                 { "status499.meaning", Status499Names.Of(meaning) },
+                { "status499.termination", Status499Names.Of(termination) },
             };
             if (route is not null)
             {
@@ -110,6 +121,28 @@ internal sealed class Status499Metrics
 
             _clientClosedRequests.Add(1, tags);
         }
+    }
+
+    public void ServerEndedRequest(HttpContext context, string? route, Status499Meaning meaning, ClientDisconnectPhase phase, RequestTermination termination)
+    {
+        if (!_serverEndedRequests.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { "http.request.method", Status499Names.NormalizeMethod(context.Request.Method) },
+            { "status499.phase", Status499Names.Of(phase) },
+            { "status499.meaning", Status499Names.Of(meaning) },
+            { "status499.termination", Status499Names.Of(termination) },
+        };
+        if (route is not null)
+        {
+            tags.Add("http.route", route);
+        }
+
+        _serverEndedRequests.Add(1, tags);
     }
 
     // reason: the refusal's name on the status499.reason tag (TokenOutcomeNames).

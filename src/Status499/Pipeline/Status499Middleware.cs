@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Status499.ClientClosed;
@@ -21,6 +22,9 @@ namespace Status499.Pipeline;
 /// </remarks>
 internal sealed class Status499Middleware
 {
+    // Started responses that lasted longer are probed for a cut by the server (TerminationProbe.FlushResponse).
+    private static readonly TimeSpan ResponseCutProbeAfter = TimeSpan.FromSeconds(1);
+
     private readonly RequestDelegate _next;
     private readonly MeaningResolver _meanings;
     private readonly ContinueAfterClientAbortResolver _continuation;
@@ -72,6 +76,7 @@ internal sealed class Status499Middleware
         if (!upgrade)
         {
             request.ClientLeft.Start(context.RequestAborted);
+            request.Lifetime.Install(context);
         }
 
         if (meaning == Status499Meaning.ClientClosedRequest)
@@ -140,8 +145,7 @@ internal sealed class Status499Middleware
 
         if (task.IsCompletedSuccessfully)
         {
-            Completed(request);
-            return Task.CompletedTask;
+            return Completed(request);
         }
 
         request.PendingNext = task;
@@ -171,24 +175,165 @@ internal sealed class Status499Middleware
             return;
         }
 
-        request.Middleware.Completed(request);
+        await request.Middleware.Completed(request).ConfigureAwait(ConfigureAwaitOptions.None);
     }
 
-    // The rest of the pipeline returned normally. A client that left is recorded all the same: a handler that
-    // ignored RequestAborted still "succeeds" into a closed connection.
-    private void Completed(Status499RequestContext request)
+    // The rest of the pipeline returned normally. A request that ended early is recorded all the same: a handler that
+    // ignored RequestAborted still "succeeds" into a closed connection, and Kestrel's writes never throw once it cut
+    // the response. A completed request costs a few flag reads here and stays synchronous, allocating nothing.
+    private Task Completed(Status499RequestContext request)
     {
         request.ClientLeft.Stop();
         request.ResponseBody.Unwrap();
-        if (_clientAbort.IsClientAbort(request.HttpContext))
+        var context = request.HttpContext;
+        var lifetime = request.Lifetime;
+        if (ClientAbort.ClientAborted(context).IsCancellationRequested
+            || lifetime.AbortedByApplication
+            || lifetime.TimedOut
+            || request.ContinuedWork.AbortedByApplication)
         {
-            RecordClientClosed(request, requestBodyLost: false, inTokenCheck: false);
+            var termination = ClassifyAsync(request, exception: null, responseCut: false);
+            if (!termination.IsCompletedSuccessfully)
+            {
+                return RecordWhenClassifiedAsync(request, termination);
+            }
+
+            RecordEnded(request, termination.Result);
+        }
+        else if (context.Response.HasStarted && Stopwatch.GetElapsedTime(request.StartTimestamp) > ResponseCutProbeAfter)
+        {
+            // Kestrel's minimum data rates cannot cut a request sooner than its grace period, which must exceed the
+            // heartbeat's 1 s (MinDataRate's constructor): shorter requests never pay for the probe.
+            var flush = TerminationProbe.FlushResponse(context);
+            if (!flush.IsCompletedSuccessfully)
+            {
+                return ProbeCutResponseAsync(request, flush);
+            }
+
+            if (flush.Result.IsCompleted)
+            {
+                return RecordWhenClassifiedAsync(request, ClassifyAsync(request, exception: null, responseCut: true));
+            }
         }
 
         // The clock is stopped and the body put back above (before recording): Finish would do both again on every
         // completed request.
+        lifetime.Uninstall();
         Status499RequestContextPool.Release(request);
+        return Task.CompletedTask;
     }
+
+    // Rare paths of Completed: the response output may be dead, or the reason of an early end is not known yet.
+    private async Task RecordWhenClassifiedAsync(Status499RequestContext request, ValueTask<RequestTermination> termination)
+    {
+        try
+        {
+            RecordEnded(request, await termination);
+        }
+        finally
+        {
+            request.Lifetime.Uninstall();
+            Status499RequestContextPool.Release(request);
+        }
+    }
+
+    private async Task ProbeCutResponseAsync(Status499RequestContext request, ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            bool cut;
+            try
+            {
+                cut = (await flush).IsCompleted;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or IOException)
+            {
+                cut = false;
+            }
+
+            if (cut)
+            {
+                RecordEnded(request, await ClassifyAsync(request, exception: null, responseCut: true));
+            }
+        }
+        finally
+        {
+            request.Lifetime.Uninstall();
+            Status499RequestContextPool.Release(request);
+        }
+    }
+
+    // Who ended the request (TerminationClassifier). Synchronous unless a started response is found cut while nothing
+    // says why yet: Kestrel sets the abort reason (PoisonBody) just after it cut the output, on its heartbeat thread,
+    // possibly after the handler's write was already released. Then a bounded wait, as ConfirmRequestBodyAbortAsync.
+    private ValueTask<RequestTermination> ClassifyAsync(Status499RequestContext request, Exception? exception, bool responseCut)
+    {
+        var termination = TerminationClassifier.Classify(Gather(request, exception, responseCut));
+        if (termination is not (RequestTermination.None or RequestTermination.ClientAborted) || !request.HttpContext.Response.HasStarted)
+        {
+            return new(termination);
+        }
+
+        if (responseCut)
+        {
+            return ConfirmCutAsync(request, exception);
+        }
+
+        var flush = TerminationProbe.FlushResponse(request.HttpContext);
+        if (!flush.IsCompletedSuccessfully)
+        {
+            return ConfirmCutAfterFlushAsync(request, exception, termination, flush);
+        }
+
+        return flush.Result.IsCompleted ? ConfirmCutAsync(request, exception) : new(termination);
+    }
+
+    // The output was still back-pressured: what the server does next with it, Kestrel awaits it after the app anyway.
+    private async ValueTask<RequestTermination> ConfirmCutAfterFlushAsync(
+        Status499RequestContext request, Exception? exception, RequestTermination termination, ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            if (!(await flush).IsCompleted)
+            {
+                return termination;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or IOException)
+        {
+            return termination;
+        }
+
+        return await ConfirmCutAsync(request, exception);
+    }
+
+    private async ValueTask<RequestTermination> ConfirmCutAsync(Status499RequestContext request, Exception? exception)
+    {
+        var termination = RequestTermination.ClientAborted;
+        var deadline = Stopwatch.GetTimestamp() + (long)(ClientAbort.RequestBodyAbortGracePeriod.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(20);
+            termination = TerminationClassifier.Classify(Gather(request, exception, responseCut: true));
+            if (termination is not (RequestTermination.None or RequestTermination.ClientAborted))
+            {
+                break;
+            }
+        }
+
+        // The output is dead and the client token may never fire (the last Content-Length byte was written): still
+        // an early end, by a client gone without a known reason.
+        return termination == RequestTermination.None ? RequestTermination.ClientAborted : termination;
+    }
+
+    private TerminationEvidence Gather(Status499RequestContext request, Exception? exception, bool responseCut)
+    {
+        var evidence = TerminationProbe.Gather(
+            request.HttpContext, request.Lifetime, request.ContinuedWork.AbortedByApplication, exception, _clientAbort.ApplicationStopping.IsCancellationRequested);
+        evidence.ClientTokenCancelled |= responseCut;
+        return evidence;
+    }
+
 
     // task has failed or been canceled; awaiting it again rethrows its exception with its original stack trace.
     private async Task OnNextFailedAsync(Task task, Status499RequestContext request)
@@ -202,25 +347,43 @@ internal sealed class Status499Middleware
             request.ClientLeft.Stop();
             request.ResponseBody.Unwrap();
             var context = request.HttpContext;
-            if (!await _clientAbort.IsClientGoneAsync(ex, context))
+            var termination = await ClassifyAsync(request, ex, responseCut: false);
+            if (termination.IsClient())
             {
-                // A stalled body is the client's doing too: answer Kestrel's 408 rather than rethrow it into an Error.
+                RecordClientClosed(request, termination, requestBodyLost: ex is IOException, inTokenCheck: false);
+
+                // Only ClientClosedRequest routes turn an abort into a quiet 499; elsewhere the framework decides.
+                if (request.Meaning != Status499Meaning.ClientClosedRequest)
+                {
+                    throw;
+                }
+
+                return;
+            }
+
+            if (termination != RequestTermination.None)
+            {
+                RecordServerEnded(request, termination, requestBodyLost: ex is IOException);
+            }
+
+            if (termination == RequestTermination.ClientTooSlow)
+            {
+                // A stalled client is the client's doing: answer Kestrel's 408 rather than rethrow it into an Error.
                 if (ClientAbort.IsRequestBodyTimeout(ex, out var timeout))
                 {
                     ClientAbort.AnswerRejectedRequestBody(context, timeout);
-                    return;
+                }
+                else if (!context.Response.HasStarted)
+                {
+                    // HTTP/2: Kestrel ended the whole connection; the status is for the outer observers.
+                    context.Response.StatusCode = StatusCodes.Status408RequestTimeout;
                 }
 
-                throw;
+                return;
             }
 
-            RecordClientClosed(request, requestBodyLost: ex is IOException, inTokenCheck: false);
-
-            // Only ClientClosedRequest routes turn an abort into a quiet 499; elsewhere the framework decides.
-            if (request.Meaning != Status499Meaning.ClientClosedRequest)
-            {
-                throw;
-            }
+            // Shutdown, a request timeout, the app's abort: the framework answers as it would without Status499.
+            throw;
         }
         finally
         {
@@ -233,28 +396,57 @@ internal sealed class Status499Middleware
         switch (check)
         {
             case TokenCheckResult.ClientLeftReadingBody:
-                RecordClientClosed(request, requestBodyLost: true, inTokenCheck: true);
+                RecordClientClosed(request, ClientTermination(request), requestBodyLost: true, inTokenCheck: true);
                 break;
             case TokenCheckResult.ClientLeftDuringValidation:
                 // Nothing answered the request: without this the outer middleware and the hosting logs would see a 200.
-                RecordClientClosed(request, requestBodyLost: false, inTokenCheck: true);
+                RecordClientClosed(request, ClientTermination(request), requestBodyLost: false, inTokenCheck: true);
                 break;
             default:
                 // Refused or BodyRejected: answered; the client may have left while the answer was written.
                 if (_clientAbort.IsClientAbort(request.HttpContext))
                 {
-                    RecordClientClosed(request, requestBodyLost: false, inTokenCheck: false);
+                    RecordClientClosed(request, ClientTermination(request), requestBodyLost: false, inTokenCheck: false);
                 }
 
                 break;
         }
     }
 
-    private void RecordClientClosed(Status499RequestContext request, bool requestBodyLost, bool inTokenCheck)
+    // The token check already established that the client left (ClientAbort): only how is asked here.
+    private RequestTermination ClientTermination(Status499RequestContext request)
+    {
+        var termination = TerminationClassifier.Classify(Gather(request, exception: null, responseCut: false));
+        return termination.IsClient() ? termination : RequestTermination.ClientAborted;
+    }
+
+    private void RecordEnded(Status499RequestContext request, RequestTermination termination)
+    {
+        if (termination.IsClient())
+        {
+            RecordClientClosed(request, termination, requestBodyLost: false, inTokenCheck: false);
+        }
+        else if (termination != RequestTermination.None)
+        {
+            RecordServerEnded(request, termination, requestBodyLost: false);
+        }
+    }
+
+    // The server ended the request: its status stands, DisconnectPhase stays None (the client did not go away).
+    private void RecordServerEnded(Status499RequestContext request, RequestTermination termination, bool requestBodyLost)
+    {
+        var context = request.HttpContext;
+        request.Feature.Termination = termination;
+        var phase = ClientClosedStatus.PhaseOf(context, abortedBeforeStart: false, requestBodyLost);
+        _signals.ServerEnded(context, request.Meaning, phase, termination, Stopwatch.GetElapsedTime(request.StartTimestamp));
+    }
+
+    private void RecordClientClosed(Status499RequestContext request, RequestTermination termination, bool requestBodyLost, bool inTokenCheck)
     {
         var context = request.HttpContext;
         var phase = ClientClosedStatus.Record(context, request.Meaning, request.ResponseBody.AbortedBeforeStart, requestBodyLost, inTokenCheck);
         request.Feature.DisconnectPhase = phase;
+        request.Feature.Termination = termination;
 
         // The client's wait ends when it left, not when a handler that ignored RequestAborted finally returned.
         // Left first: when RequestAborted's callback has not run yet, LeftTimestamp() stamps now, and a "now" read
@@ -266,6 +458,7 @@ internal sealed class Status499Middleware
             context,
             request.Meaning,
             phase,
+            termination,
             waited: Stopwatch.GetElapsedTime(request.StartTimestamp, left),
             wasted: Stopwatch.GetElapsedTime(left, now),
             work.Maximum,
@@ -280,6 +473,7 @@ internal sealed class Status499Middleware
         if (!request.ResponseCompleted)
         {
             request.ResponseBody.Unwrap();
+            request.Lifetime.Uninstall();
         }
 
         Status499RequestContextPool.Release(request);

@@ -41,6 +41,9 @@ internal sealed class Status499RequestContext
 
     public ContinuedWork ContinuedWork { get; } = new();
 
+    // In front of the server's IHttpRequestLifetimeFeature while the middleware serves the request (not on upgrades).
+    public RequestLifetimeRecorder Lifetime { get; } = new();
+
     // The handler's task while Status499Middleware.AwaitNext waits for it.
     public Task? PendingNext { get; set; }
 
@@ -76,6 +79,7 @@ internal sealed class Status499RequestContext
         }
 
         ResponseBody.UnwrapIfCurrent();
+        Lifetime.Uninstall();
     }
 
     // Back to the pool: drop every reference to the finished request, which an idle pooled context must not keep alive.
@@ -83,6 +87,7 @@ internal sealed class Status499RequestContext
     {
         ClientLeft.Stop();
         ResponseBody.Clear();
+        Lifetime.Clear();
 
         // Also what starts the next request's token check NotChecked.
         TokenCheck?.Clear();

@@ -58,6 +58,9 @@ public sealed class AbandonedFormUploadTests
             var measurement = app.ClientClosedRequests.GetMeasurementSnapshot().Should().ContainSingle().Subject;
             measurement.Tags["status499.phase"].Should().Be("request_body");
             measurement.Tags["status499.meaning"].Should().Be("token_required");
+            // When RequestAborted cancels the form read before the transport's reason reaches it, Kestrel's read stays in
+            // progress and FIN or RST can no longer be read: then "the client went away", never a server ending.
+            measurement.Tags["status499.termination"].Should().BeOneOf(mode == CloseMode.Fin ? "client_closed" : "client_reset", "client_aborted");
             app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "ClientClosedRequest")
                 .Which.Message.Should().Contain("in the request_body phase").And.Contain("recorded as 499");
         }
@@ -107,6 +110,8 @@ public sealed class AbandonedFormUploadTests
         app.Logs.GetSnapshot().Should().Contain(r => r.Category == "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware" && r.Message.Contains("StatusCode: 408"));
         app.WarningsAndErrors.Should().BeEmpty();
         app.ClientClosedRequests.GetMeasurementSnapshot().Should().BeEmpty();
+        seen.Termination.Should().Be(RequestTermination.ClientTooSlow);
+        await TerminationAssertions.ServerEndedAsync(app, "client_too_slow", "request_body");
     }
 
     // generateToken, rest/info, a token route that reads the token from the form, and a plain endpoint that reads its body.

@@ -49,6 +49,58 @@ public sealed class GracefulShutdownTests
             app.ClientClosedRequests.GetMeasurementSnapshot().Should().BeEmpty();
             app.Logs.GetSnapshot().Should().NotContain(r => r.Category != null && r.Category.StartsWith("Status499", StringComparison.Ordinal)
                 && (r.Id.Name == "ClientClosedRequest" || r.Id.Name == "WorkAfterClientLeft"));
+            seen.Termination.Should().Be(RequestTermination.ServerShutdown);
+            await TerminationAssertions.ServerEndedAsync(app, "server_shutdown", "handler");
+        }
+    }
+
+    [Fact]
+    public async Task Http2_request_aborted_by_graceful_shutdown_is_server_shutdown()
+    {
+        var entered = new Signal();
+        var app = await TestApp.StartAsync(
+            a => a.MapGet("/report", async (HttpContext context) =>
+            {
+                entered.Set();
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }),
+            protocols: Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+        await using (app)
+        {
+            using var h2 = new Http2Client(app.BaseAddress);
+            var request = h2.Http.GetAsync("/report");
+            await entered.WaitAsync();
+
+            await app.App.StopAsync(TimeSpan.FromMilliseconds(200)).WaitAsync(TimeSpan.FromSeconds(15));
+            await FluentActions.Awaiting(() => request).Should().ThrowAsync<HttpRequestException>();
+
+            var seen = await app.Observer.WaitAsync();
+            seen.StatusCode.Should().NotBe(499);
+            seen.Termination.Should().Be(RequestTermination.ServerShutdown);
+            await TerminationAssertions.ServerEndedAsync(app, "server_shutdown", "handler");
+        }
+    }
+
+    // A handler that ignores the token and returns once aborted: recorded from the token alone, still not the client.
+    [Fact]
+    public async Task Handler_ignoring_the_token_aborted_by_shutdown_is_server_shutdown()
+    {
+        var entered = new Signal();
+        var app = await TestApp.StartAsync(a => a.MapGet("/report", async (HttpContext context) =>
+        {
+            entered.Set();
+            await Signal.WhenCancelled(context.RequestAborted);
+        }));
+        await using (app)
+        {
+            using var client = await RawHttpClient.ConnectAsync(app.Port);
+            await client.SendGetAsync("/report");
+            await entered.WaitAsync();
+
+            await app.App.StopAsync(TimeSpan.FromMilliseconds(200)).WaitAsync(TimeSpan.FromSeconds(15));
+
+            (await app.Observer.WaitAsync()).Termination.Should().Be(RequestTermination.ServerShutdown);
+            await TerminationAssertions.ServerEndedAsync(app, "server_shutdown", "handler");
         }
     }
 }

@@ -27,6 +27,7 @@ public sealed class TestApp : IAsyncDisposable
         RequestDuration = new MetricCollector<double>(meterFactory, "Microsoft.AspNetCore.Hosting", "http.server.request.duration");
         ClientClosedRequests = new MetricCollector<long>(meterFactory, "Status499", "status499.client_closed_requests");
         TokenRejections = new MetricCollector<long>(meterFactory, "Status499", "status499.token_rejections");
+        ServerEndedRequests = new MetricCollector<long>(meterFactory, "Status499", "status499.server_ended_requests");
     }
 
     public WebApplication App { get; }
@@ -38,6 +39,8 @@ public sealed class TestApp : IAsyncDisposable
     public MetricCollector<long> ClientClosedRequests { get; }
 
     public MetricCollector<long> TokenRejections { get; }
+
+    public MetricCollector<long> ServerEndedRequests { get; }
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
@@ -121,6 +124,7 @@ public sealed class TestApp : IAsyncDisposable
         RequestDuration.Dispose();
         ClientClosedRequests.Dispose();
         TokenRejections.Dispose();
+        ServerEndedRequests.Dispose();
         await App.StopAsync(TimeSpan.FromSeconds(5));
         await App.DisposeAsync();
     }

@@ -45,10 +45,14 @@ internal sealed class ClientClosedSignals
         {
 #pragma warning disable CA1873 // Guarded by IsEnabled above; the level is dynamic, which the analyzer cannot see.
             var path = RequestDescription.PathOf(context);
-            Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, context.Request.Method, path, route, Status499Names.Of(phase), waited.TotalMilliseconds, context.Response.StatusCode);
+            Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, context.Request.Method, path, route, Status499Names.Of(phase), waited.TotalMilliseconds, QueueWaitMilliseconds(context), context.Response.StatusCode);
 #pragma warning restore CA1873
         }
     }
+
+    // The span already has status499.queue_wait (RateLimiterQueueObserver, when the wait ended).
+    private static double QueueWaitMilliseconds(HttpContext context)
+        => context.Features.Get<IStatus499Feature>()?.QueueWait?.TotalMilliseconds ?? 0;
 
     private static void RecordOnActivity(Status499Meaning meaning, ClientDisconnectPhase phase, TimeSpan wasted, bool continued)
     {

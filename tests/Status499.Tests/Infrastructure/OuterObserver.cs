@@ -35,7 +35,8 @@ public sealed class OuterObserver
                 feature?.Meaning ?? Status499Meaning.None,
                 feature?.DisconnectPhase ?? ClientDisconnectPhase.None,
                 feature?.TokenOutcome ?? TokenOutcome.NotChecked,
-                feature?.TokenSource ?? TokenSource.None);
+                feature?.TokenSource ?? TokenSource.None,
+                feature?.QueueWait);
             _all.Enqueue(observation);
             _completed.TrySetResult(observation);
         }
@@ -51,4 +52,5 @@ public sealed record Observation(
     Status499Meaning Meaning,
     ClientDisconnectPhase Phase,
     TokenOutcome TokenOutcome,
-    TokenSource TokenSource);
+    TokenSource TokenSource,
+    TimeSpan? QueueWait);

@@ -189,6 +189,30 @@ public sealed class RateLimiterQueueTests
         queue.App.WarningsAndErrors.Should().BeEmpty();
     }
 
+    // Documented limit: the request is handed over synchronously, so a middleware between UseStatus499() and
+    // UseRateLimiter() that really goes asynchronous hides the queue. The client that left is still recorded as 499.
+    [Fact]
+    public async Task Asynchronous_middleware_between_UseStatus499_and_the_limiter_falls_back_to_the_handler_phase()
+    {
+        await using var queue = await QueueApp.StartAsync(global: false, HttpProtocols.Http1, asynchronousBetween: true);
+        var held = queue.HoldThePermit();
+        await queue.Holding.WaitAsync();
+
+        using var client = await RawHttpClient.ConnectAsync(queue.App.Port);
+        await client.SendGetAsync("/queued");
+        await queue.WaitUntilQueuedAsync();
+        client.Close(CloseMode.Fin);
+
+        var seen = await queue.App.Observer.WaitAsync();
+        seen.Path.Should().Be("/queued");
+        seen.StatusCode.Should().Be(499);
+        seen.Phase.Should().Be(ClientDisconnectPhase.Handler);
+        seen.QueueWait.Should().BeNull();
+
+        queue.Release.Set();
+        (await held).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
     [Fact]
     public async Task Rate_limiter_before_UseStatus499_is_warned_about_once()
     {
@@ -257,7 +281,7 @@ public sealed class RateLimiterQueueTests
 
         private Func<Activity?> QueuedActivityOf { get; }
 
-        public static async Task<QueueApp> StartAsync(bool global, HttpProtocols protocols)
+        public static async Task<QueueApp> StartAsync(bool global, HttpProtocols protocols, bool asynchronousBetween = false)
         {
             // Spans exist only when someone listens; this app's are told apart by the middleware that keeps them.
             var activities = new ActivityListener
@@ -274,6 +298,15 @@ public sealed class RateLimiterQueueTests
             var app = await TestApp.StartAsync(
                 a =>
                 {
+                    if (asynchronousBetween)
+                    {
+                        a.Use(async (context, next) =>
+                        {
+                            await Task.Yield();
+                            await next(context);
+                        });
+                    }
+
                     a.UseRateLimiter();
                     var hold = a.MapGet("/hold", async () =>
                     {

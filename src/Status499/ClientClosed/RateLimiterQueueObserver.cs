@@ -99,11 +99,13 @@ internal sealed class RateLimiterQueueObserver : IDisposable
             }
         }
 
-        request.Feature.QueueWait = TimeSpan.FromSeconds(seconds);
+        var wait = TimeSpan.FromSeconds(seconds);
+        request.Feature.QueueWait = wait;
         request.LeftRateLimiterQueue = clientLeft;
 
         // HAProxy's Tw, on the request's span whatever happens next (the continuation runs in the request's
-        // ExecutionContext, so Activity.Current is the request's). Boxed once, only for requests that waited.
-        Activity.Current?.SetTag("status499.queue_wait", seconds);
+        // ExecutionContext, so Activity.Current is the request's). Boxed once, only for requests that waited. The
+        // TimeSpan's value, so that the span and the feature agree to the tick.
+        Activity.Current?.SetTag("status499.queue_wait", wait.TotalSeconds);
     }
 }

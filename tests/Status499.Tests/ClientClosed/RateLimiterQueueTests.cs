@@ -75,6 +75,31 @@ public sealed class RateLimiterQueueTests
         queue.App.WarningsAndErrors.Should().BeEmpty();
     }
 
+    // On a token route a 499 means Token Required and an endpoint's status stands; but here no endpoint answered.
+    [Fact]
+    public async Task Client_that_leaves_while_queued_on_a_token_route_after_its_token_passed_is_recorded_as_499()
+    {
+        await using var queue = await QueueApp.StartAsync(global: false, HttpProtocols.Http1, tokenRoutes: true);
+        var held = queue.HoldThePermit();
+        await queue.Holding.WaitAsync();
+
+        using var client = await RawHttpClient.ConnectAsync(queue.App.Port);
+        await client.SendGetAsync("/queued?token=good");
+        await queue.WaitUntilQueuedAsync();
+        client.Close(CloseMode.Fin);
+
+        var seen = await queue.App.Observer.WaitAsync();
+        seen.Path.Should().Be("/queued");
+        seen.Meaning.Should().Be(Status499Meaning.TokenRequired);
+        seen.TokenOutcome.Should().Be(TokenOutcome.Accepted);
+        seen.StatusCode.Should().Be(499);
+        seen.Phase.Should().Be(ClientDisconnectPhase.Queued);
+        seen.QueueWait.Should().NotBeNull();
+
+        queue.Release.Set();
+        (await held).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
     [Fact]
     public async Task Http2_stream_cancelled_while_queued_is_recorded_in_the_queued_phase()
     {
@@ -281,7 +306,7 @@ public sealed class RateLimiterQueueTests
 
         private Func<Activity?> QueuedActivityOf { get; }
 
-        public static async Task<QueueApp> StartAsync(bool global, HttpProtocols protocols, bool asynchronousBetween = false)
+        public static async Task<QueueApp> StartAsync(bool global, HttpProtocols protocols, bool asynchronousBetween = false, bool tokenRoutes = false)
         {
             // Spans exist only when someone listens; this app's are told apart by the middleware that keeps them.
             var activities = new ActivityListener
@@ -327,6 +352,8 @@ public sealed class RateLimiterQueueTests
                         waits.RequireRateLimiting(Policy);
                     }
                 },
+                configure: o => o.DefaultMeaning = tokenRoutes ? Status499Meaning.TokenRequired : Status499Meaning.ClientClosedRequest,
+                configureBuilder: b => b.AddStaticTokens("good"),
                 protocols: protocols,
                 services: s => s.AddRateLimiter(o =>
                 {
@@ -362,7 +389,7 @@ public sealed class RateLimiterQueueTests
         public Task<HttpResponseMessage> HoldThePermit()
         {
             _holder = new HttpClient { BaseAddress = App.BaseAddress };
-            return _holder.GetAsync("/hold");
+            return _holder.GetAsync("/hold?token=good");
         }
 
         public Task WaitUntilQueuedAsync() => _queued.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));

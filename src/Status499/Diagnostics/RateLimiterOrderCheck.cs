@@ -23,7 +23,9 @@ internal sealed class RateLimiterOrderCheck : IDisposable
 
     private readonly MeterListener _listener;
     private readonly ILogger _logger;
-    private volatile bool _watching = true;
+    // Set once this app's RateLimitingMetrics exists (RateLimitingMiddleware creates it when the pipeline is built): an
+    // app without UseRateLimiter() never watches.
+    private volatile bool _watching;
     private int _leasesLeft = MaximumLeasesWatched;
     private int _warned;
     private int _stopped;
@@ -39,6 +41,7 @@ internal sealed class RateLimiterOrderCheck : IDisposable
                     && instrument.Name == ActiveRequestLeases)
                 {
                     listener.EnableMeasurementEvents(instrument, this);
+                    _watching = Volatile.Read(ref _stopped) == 0;
                 }
             },
         };

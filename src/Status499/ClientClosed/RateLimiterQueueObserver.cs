@@ -19,6 +19,10 @@ namespace Status499.ClientClosed;
 //   allocates is paid only by requests that really wait.
 // - QueueEnd (time_in_queue, with the result tag) runs on that continuation: it finds the request there. The request
 //   is still in flight (the limiter has not returned yet), so its pooled context cannot serve another meanwhile.
+// Limits: a middleware between the two that really goes asynchronous before calling next hides the queue (the request
+// is then recorded as before, phase handler, docs/client-closed.md); and a request resumed inline inside another
+// request's synchronous call to next (a TaskCompletionSource completed without RunContinuationsAsynchronously) that
+// then queues would be taken for that other request (no ASP.NET Core middleware does that).
 internal sealed class RateLimiterQueueObserver : IDisposable
 {
     // RateLimitingMetrics (identical names on net8.0, net9.0 and net10.0).

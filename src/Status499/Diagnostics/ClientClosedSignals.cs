@@ -50,7 +50,8 @@ internal sealed class ClientClosedSignals
         }
     }
 
-    // The span already has status499.queue_wait (RateLimiterQueueObserver, when the wait ended).
+    // 0 for a request that did not wait in UseRateLimiter()'s queue. (Its span got status499.queue_wait when the wait
+    // ended: RateLimiterQueueObserver.)
     private static double QueueWaitMilliseconds(HttpContext context)
         => context.Features.Get<IStatus499Feature>()?.QueueWait?.TotalMilliseconds ?? 0;
 

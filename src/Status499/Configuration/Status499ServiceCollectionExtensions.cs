@@ -43,6 +43,8 @@ public static class Status499ServiceCollectionExtensions
         services.TryAddSingleton<Status499Metrics>();
         services.TryAddSingleton<ClientAbort>();
         services.TryAddSingleton<ClientClosedSignals>();
+        services.TryAddSingleton<RateLimiterQueueObserver>();
+        services.TryAddSingleton<RateLimiterOrderCheck>();
         services.TryAddSingleton<TokenRequestHandler>();
 
         // Reads the final collection when first resolved (after the host is built) to learn the validator's lifetime.

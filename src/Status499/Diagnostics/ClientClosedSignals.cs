@@ -52,7 +52,7 @@ internal sealed class ClientClosedSignals
         {
 #pragma warning disable CA1873 // Guarded by IsEnabled above; the level is dynamic, which the analyzer cannot see.
             var path = RequestDescription.PathOf(context);
-            Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, context.Request.Method, path, route, Status499Names.Of(phase), Status499Names.Of(termination), waited.TotalMilliseconds, context.Response.StatusCode);
+            Status499Log.ClientClosedRequest(_logger, _clientClosedLogLevel, context.Request.Method, path, route, Status499Names.Of(phase), Status499Names.Of(termination), waited.TotalMilliseconds, QueueWaitMilliseconds(context), context.Response.StatusCode);
 #pragma warning restore CA1873
         }
     }
@@ -72,6 +72,11 @@ internal sealed class ClientClosedSignals
             Status499Log.RequestEndedByServer(_logger, context.Request.Method, path, route, phaseName, terminationName, elapsed.TotalMilliseconds);
         }
     }
+
+    // 0 for a request that did not wait in UseRateLimiter()'s queue. (Its span got status499.queue_wait when the wait
+    // ended: RateLimiterQueueObserver.)
+    private static double QueueWaitMilliseconds(HttpContext context)
+        => context.Features.Get<IStatus499Feature>()?.QueueWait?.TotalMilliseconds ?? 0;
 
     private static void RecordOnActivity(string eventName, Status499Meaning meaning, ClientDisconnectPhase phase, RequestTermination termination, TimeSpan wasted, bool continued)
     {

@@ -8,9 +8,10 @@ internal static partial class Status499Log
 {
     // One event for every phase: before the response started (request_body, handler) the status is the 499 recorded;
     // in the response phase it is the status that had already been sent. EventId 2 is retired, never reuse it.
+    // QueueWaitMilliseconds: how long of it the request waited in UseRateLimiter()'s queue (HAProxy's Tw), 0 if it did not.
     [LoggerMessage(EventId = 1, EventName = "ClientClosedRequest",
-        Message = "The client closed the request in the {Phase} phase ({Termination}): {Method} {Path} (route {Route}) after {ElapsedMilliseconds} ms; recorded as {StatusCode}.")]
-    public static partial void ClientClosedRequest(ILogger logger, LogLevel level, string method, string path, string? route, string phase, string termination, double elapsedMilliseconds, int statusCode);
+        Message = "The client closed the request in the {Phase} phase ({Termination}): {Method} {Path} (route {Route}) after {ElapsedMilliseconds} ms ({QueueWaitMilliseconds} ms in the rate limiter queue); recorded as {StatusCode}.")]
+    public static partial void ClientClosedRequest(ILogger logger, LogLevel level, string method, string path, string? route, string phase, string termination, double elapsedMilliseconds, double queueWaitMilliseconds, int statusCode);
 
     // The pipeline went on after the client left (a handler that ignores RequestAborted), for at least
     // Status499Options.WastedWorkLogThreshold: server time spent on an answer nobody reads.
@@ -125,4 +126,8 @@ internal static partial class Status499Log
     [LoggerMessage(EventId = 73, EventName = "HttpLoggingAfterStatus499", Level = LogLevel.Warning,
         Message = "UseHttpLogging() runs after app.UseStatus499(), so it logs a client-closed request with the status the handler set (often 200) while Status499 records 499. Call app.UseStatus499() after app.UseHttpLogging(). Logged once.")]
     public static partial void HttpLoggingAfterStatus499(ILogger logger);
+
+    [LoggerMessage(EventId = 74, EventName = "RateLimiterBeforeStatus499", Level = LogLevel.Warning,
+        Message = "UseRateLimiter() runs before app.UseStatus499(), so a client that leaves while its request waits in the rate limiter queue is not recorded (the limiter returns without calling the rest of the pipeline, and outer middleware see a 200), and no queue wait is recorded. Call app.UseStatus499() before app.UseRateLimiter(). Logged once.")]
+    public static partial void RateLimiterBeforeStatus499(ILogger logger);
 }

@@ -49,7 +49,9 @@ public interface IStatus499Feature
 
     /// <summary>
     /// How long the request waited in ASP.NET Core's rate limiter queue, or <see langword="null"/> if it did not wait
-    /// in one (or <c>UseStatus499()</c> does not stand before <c>UseRateLimiter()</c>).
+    /// in one (or <c>UseStatus499()</c> does not stand before <c>UseRateLimiter()</c>, or a middleware between them
+    /// went asynchronous before calling the next one). Set when the wait ends, whether the request then ran or its
+    /// client had left (<see cref="ClientDisconnectPhase.Queued"/>).
     /// </summary>
     TimeSpan? QueueWait { get; }
 }

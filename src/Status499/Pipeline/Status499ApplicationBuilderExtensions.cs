@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Status499.ClientClosed;
 using Status499.Diagnostics;
 using Status499.Pipeline;
 
@@ -60,6 +61,8 @@ public static class Status499ApplicationBuilderExtensions
                     "would run without a token check. Call app.UseStatus499() after app.UseRouting() and before app.UseEndpoints().");
             }
 
+            // Listens to the rate limiter's metrics from now on, before the first request can queue.
+            app.ApplicationServices.GetRequiredService<RateLimiterQueueObserver>();
             return ActivatorUtilities.CreateInstance<Status499Middleware>(app.ApplicationServices, next, handshake.GuardInstalled).InvokeAsync;
         });
     }

@@ -31,6 +31,7 @@ internal sealed class Status499Middleware
     private readonly TokenRequestHandler _tokens;
     private readonly ClientAbort _clientAbort;
     private readonly ClientClosedSignals _signals;
+    private readonly RateLimiterOrderCheck _rateLimiterOrder;
 
     // True when the TokenRouteGuard, in front of the whole pipeline, releases every request context when the response
     // completes (Status499PipelineHandshake); otherwise each request registers that itself.
@@ -43,6 +44,7 @@ internal sealed class Status499Middleware
         TokenRequestHandler tokens,
         ClientAbort clientAbort,
         ClientClosedSignals signals,
+        RateLimiterOrderCheck rateLimiterOrder,
         bool releasedByGuard)
     {
         _next = next;
@@ -51,6 +53,7 @@ internal sealed class Status499Middleware
         _tokens = tokens;
         _clientAbort = clientAbort;
         _signals = signals;
+        _rateLimiterOrder = rateLimiterOrder;
         _releasedByGuard = releasedByGuard;
     }
 
@@ -63,6 +66,8 @@ internal sealed class Status499Middleware
         {
             return _next(context);
         }
+
+        _rateLimiterOrder.Check();
 
         // WebSocket and other upgraded requests are long-lived streams that end with a disconnect by design: no 499
         // tracking. On token routes they still need a valid token.
@@ -130,6 +135,9 @@ internal sealed class Status499Middleware
     {
         var context = request.HttpContext;
         Task task;
+
+        // The rate limiter's queue, if the request waits in it, is entered inside this call (RateLimiterQueueObserver).
+        var outer = RateLimiterQueueObserver.Enter(request);
         try
         {
             // ContinueAfterClientAbort: a declared route runs behind a RequestAborted that ignores the client
@@ -143,6 +151,7 @@ internal sealed class Status499Middleware
             task = Task.FromException(ex);
         }
 
+        RateLimiterQueueObserver.Exit(outer);
         if (task.IsCompletedSuccessfully)
         {
             return Completed(request);
@@ -444,7 +453,7 @@ internal sealed class Status499Middleware
     private void RecordClientClosed(Status499RequestContext request, RequestTermination termination, bool requestBodyLost, bool inTokenCheck)
     {
         var context = request.HttpContext;
-        var phase = ClientClosedStatus.Record(context, request.Meaning, request.ResponseBody.AbortedBeforeStart, requestBodyLost, inTokenCheck);
+        var phase = ClientClosedStatus.Record(context, request.Meaning, request.ResponseBody.AbortedBeforeStart, requestBodyLost, inTokenCheck, request.LeftRateLimiterQueue);
         request.Feature.DisconnectPhase = phase;
         request.Feature.Termination = termination;
 

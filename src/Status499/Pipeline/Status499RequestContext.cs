@@ -47,6 +47,10 @@ internal sealed class Status499RequestContext
     // The handler's task while Status499Middleware.AwaitNext waits for it.
     public Task? PendingNext { get; set; }
 
+    // Its wait in UseRateLimiter()'s queue ended because the client left (RateLimiterQueueObserver): the limiter then
+    // returned without calling next, so the request is recorded in the queued phase.
+    public bool LeftRateLimiterQueue { get; set; }
+
     // The response completed while the pipeline was still running (see Status499RequestContextPool): the middleware
     // then records nothing on a context the server may already have reset for the connection's next request.
     public bool ResponseCompleted { get; private set; }
@@ -62,6 +66,7 @@ internal sealed class Status499RequestContext
         _httpContext = context;
         Middleware = middleware;
         ResponseCompleted = false;
+        LeftRateLimiterQueue = false;
         StartTimestamp = Stopwatch.GetTimestamp();
         Feature.Reset(meaning);
         ContinuedWork.Reset();

@@ -36,7 +36,8 @@ public sealed class OuterObserver
                 feature?.DisconnectPhase ?? ClientDisconnectPhase.None,
                 feature?.TokenOutcome ?? TokenOutcome.NotChecked,
                 feature?.TokenSource ?? TokenSource.None,
-                feature?.Termination ?? RequestTermination.None);
+                feature?.Termination ?? RequestTermination.None,
+                feature?.QueueWait);
             _all.Enqueue(observation);
             _completed.TrySetResult(observation);
         }
@@ -53,4 +54,5 @@ public sealed record Observation(
     ClientDisconnectPhase Phase,
     TokenOutcome TokenOutcome,
     TokenSource TokenSource,
-    RequestTermination Termination = RequestTermination.None);
+    RequestTermination Termination = RequestTermination.None,
+    TimeSpan? QueueWait = null);

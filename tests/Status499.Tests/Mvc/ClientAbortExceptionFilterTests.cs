@@ -104,6 +104,21 @@ public sealed class ClientAbortExceptionFilterTests
         app.Logs.GetSnapshot().Should().Contain(r => r.Level == LogLevel.Error && r.Category == typeof(LoggingExceptionFilter).FullName);
     }
 
+    // A route the app took away from Status499 is left as MVC has it: the app's filter sees the abort.
+    [Fact]
+    public async Task Client_that_leaves_a_route_without_Status499_still_reaches_the_apps_exception_filter()
+    {
+        var probe = new FilterProbe();
+        await using var app = await StartAsync(probe, FilterKind.Sync, order: 0);
+
+        await LeaveAsync(app, probe, "/mvc-exception-filters/disabled", HttpProtocols.Http1);
+
+        (await Signal.EventuallyAsync(() => !probe.Seen.IsEmpty)).Should().BeTrue();
+        probe.Seen.Should().ContainSingle().Which.Should().BeAssignableTo<OperationCanceledException>();
+        (await app.Observer.WaitAsync()).Meaning.Should().Be(Status499Meaning.None);
+        app.ClientClosedRequests.GetMeasurementSnapshot().Should().BeEmpty();
+    }
+
     // Every other ending still reaches the app's filter: an exception of the action's own, an OperationCanceledException
     // of its own timeout while the client waits, and a UseRequestTimeouts() timeout (the server gave up, not the client).
     [Theory]
@@ -257,6 +272,15 @@ public sealed class ExceptionFilterTestController : ControllerBase
     {
         probe.Entered.Set();
         await Task.Delay(Timeout.Infinite, HttpContext.RequestAborted);
+        return "never";
+    }
+
+    [HttpGet("disabled")]
+    [DisableStatus499]
+    public async Task<string> Disabled([FromServices] FilterProbe probe, CancellationToken cancellationToken)
+    {
+        probe.Entered.Set();
+        await Task.Delay(Timeout.Infinite, cancellationToken);
         return "never";
     }
 

@@ -87,6 +87,25 @@ public sealed class ClientAbortExceptionFilterTests
         app.Logs.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Error, "nor does Kestrel fail to drain the lost body");
     }
 
+    [Theory]
+    [InlineData(FilterKind.Sync)]
+    [InlineData(FilterKind.Async)]
+    public async Task Client_that_leaves_a_razor_page_never_reaches_the_apps_exception_filter(FilterKind kind)
+    {
+        var probe = new FilterProbe();
+        await using var app = await StartAsync(probe, kind, order: 0, pages: true);
+
+        await LeaveAsync(app, probe, "/mvc-exception-filters-page/leave", HttpProtocols.Http1);
+
+        var seen = await app.Observer.WaitAsync();
+        seen.StatusCode.Should().Be(499);
+        seen.EscapedException.Should().BeNull();
+        (await app.WaitForRecordedDurationStatusAsync()).Should().Be(499);
+        app.ClientClosedRequests.GetMeasurementSnapshot().Should().ContainSingle();
+        probe.Seen.Should().BeEmpty();
+        app.Logs.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Error);
+    }
+
     // What the filter does without Status499's part: it logs the client's abort as an Error (the problem, measured).
     [Theory]
     [InlineData(FilterKind.Sync)]
@@ -167,9 +186,20 @@ public sealed class ClientAbortExceptionFilterTests
         int order,
         HttpProtocols protocols = HttpProtocols.Http1,
         Action<WebApplication>? beforeStatus499 = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool pages = false)
         => TestApp.StartAsync(
-            a => a.MapControllers(),
+            a =>
+            {
+                if (pages)
+                {
+                    a.MapRazorPages();
+                }
+                else
+                {
+                    a.MapControllers();
+                }
+            },
             configureBuilder: b => b.AddStaticTokens("good"), // other test controllers in this assembly require tokens
             protocols: protocols,
             beforeStatus499: beforeStatus499,
@@ -178,7 +208,8 @@ public sealed class ClientAbortExceptionFilterTests
                 s.AddSingleton(probe);
                 s.AddSingleton<LoggingExceptionFilter>();
                 s.AddSingleton<AsyncLoggingExceptionFilter>();
-                s.AddControllers(o =>
+                var mvc = pages ? s.AddRazorPages() : s.AddControllers();
+                mvc.AddApplicationPart(typeof(ExceptionFilterTestController).Assembly).AddMvcOptions(o =>
                 {
                     if (kind == FilterKind.Sync)
                     {
@@ -188,7 +219,7 @@ public sealed class ClientAbortExceptionFilterTests
                     {
                         o.Filters.AddService<AsyncLoggingExceptionFilter>(order);
                     }
-                }).AddApplicationPart(typeof(ExceptionFilterTestController).Assembly);
+                });
                 services?.Invoke(s);
             });
 

@@ -13,8 +13,9 @@ namespace Status499.Mvc;
 // calls OnException from the innermost out, each only while the exception is unhandled (ResourceInvoker,
 // State.ExceptionSyncEnd/ExceptionAsyncResume). So the filter with the highest Order runs first, and one with
 // Order int.MinValue last. This one is global with Order int.MaxValue, added after every other global filter
-// (Status499MvcOptionsSetup), so it runs before any filter with a lower Order, at any scope. They cover model binding
-// too: binding runs inside them (ControllerActionInvoker, State.ActionBegin), unlike action filters.
+// (Status499MvcOptionsSetup), so it runs before any filter with a lower Order, at any scope (a controller, action or
+// page filter with Order int.MaxValue itself sorts after it and runs first). They cover model binding too: binding runs
+// inside them (ControllerActionInvoker, State.ActionBegin), unlike action filters.
 //
 // It does not swallow the abort. It marks it handled, so no other exception filter runs, and leaves a result that
 // throws it again, unchanged: the result runs after the exception filters, so the abort reaches UseStatus499() as if

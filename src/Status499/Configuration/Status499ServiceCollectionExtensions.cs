@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,7 @@ using Status499.Configuration;
 using Status499.ContinueAfterClientAbort;
 using Status499.Diagnostics;
 using Status499.Meanings;
+using Status499.Mvc;
 using Status499.Pipeline;
 using Status499.Tokens;
 
@@ -55,6 +57,10 @@ public static class Status499ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, Status499StartupFilter>());
         AnswerAuthorizationRefusalsOnTokenRoutes(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpLoggingInterceptor, HttpLoggingOrderCheck>());
+
+        // MVC's exception filters never see a client's abort (Mvc/ClientAbortExceptionFilter.cs). Inert without MVC:
+        // nothing reads MvcOptions.
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IPostConfigureOptions<MvcOptions>, Status499MvcOptionsSetup>());
         return new Status499Builder(services);
     }
 

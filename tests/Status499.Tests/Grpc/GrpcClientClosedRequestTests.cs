@@ -77,7 +77,8 @@ public sealed class GrpcClientClosedRequestTests
 
     // The client's deadline (shorter than the handler) expires: Grpc.Net.Client cancels the call and resets the stream.
     // The server is told a later deadline than the client's own: grpc-dotnet would otherwise start a timer from the same
-    // grpc-timeout, which races the client's RST_STREAM (see the next test for the server's deadline).
+    // grpc-timeout, which races the client's RST_STREAM (the server's own deadline is not a client leaving and is not
+    // covered here; docs/client-closed.md#grpc).
     [Fact]
     public async Task Client_deadline_shorter_than_the_handler_is_499_on_its_grpc_method()
     {

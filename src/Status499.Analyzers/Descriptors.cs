@@ -15,10 +15,11 @@ internal static class Descriptors
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "An endpoint handler calls a method that has an overload taking a CancellationToken, or leaves an optional "
+        description: "An endpoint handler or gRPC service method calls a method that has an overload taking a CancellationToken, or leaves an optional "
             + "CancellationToken parameter at its default. When the client disconnects, the work goes on for nobody and the "
             + "request is recorded as 499 only when it finally ends. Pass the request's token (HttpContext.RequestAborted, "
-            + "which minimal APIs and MVC bind to a CancellationToken parameter). Pass CancellationToken.None explicitly for "
+            + "which minimal APIs and MVC bind to a CancellationToken parameter; ServerCallContext.CancellationToken in a gRPC "
+            + "service method). Pass CancellationToken.None explicitly for "
             + "work that must finish even when the client has gone.",
         helpLinkUri: HelpBase + "s499001");
 

@@ -19,6 +19,8 @@ internal sealed class KnownTypes
         NonActionAttribute = compilation.GetTypeByMetadataName("Microsoft.AspNetCore.Mvc.NonActionAttribute");
         NonControllerAttribute = compilation.GetTypeByMetadataName("Microsoft.AspNetCore.Mvc.NonControllerAttribute");
         ObsoleteAttribute = compilation.GetTypeByMetadataName("System.ObsoleteAttribute");
+        ServerCallContext = compilation.GetTypeByMetadataName("Grpc.Core.ServerCallContext");
+        BindServiceMethodAttribute = compilation.GetTypeByMetadataName("Grpc.Core.BindServiceMethodAttribute");
     }
 
     public Compilation Compilation { get; }
@@ -45,7 +47,13 @@ internal sealed class KnownTypes
 
     public INamedTypeSymbol? ObsoleteAttribute { get; }
 
-    /// <summary>Null when the compilation has no CancellationToken (nothing to pass) or no ASP.NET Core (no handlers).</summary>
+    /// <summary>Grpc.Core.ServerCallContext (package Grpc.Core.Api), the last parameter of every gRPC service method.</summary>
+    public INamedTypeSymbol? ServerCallContext { get; }
+
+    public INamedTypeSymbol? BindServiceMethodAttribute { get; }
+
+    /// <summary>Null when the compilation has no CancellationToken (nothing to pass), or neither ASP.NET Core nor gRPC
+    /// (no handlers).</summary>
     public static KnownTypes? Create(Compilation compilation)
     {
         var token = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
@@ -55,7 +63,7 @@ internal sealed class KnownTypes
         }
 
         var types = new KnownTypes(compilation, token);
-        return types.EndpointRouteBuilder is null && types.ControllerBase is null ? null : types;
+        return types.EndpointRouteBuilder is null && types.ControllerBase is null && types.ServerCallContext is null ? null : types;
     }
 
     public bool IsToken(ITypeSymbol? type) => SymbolEqualityComparer.Default.Equals(type, CancellationToken);

@@ -8,8 +8,8 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Status499.Analyzers;
 
 /// <summary>
-/// Finds endpoint handlers (minimal-API lambdas and method groups, MVC controller actions) that do not pass the
-/// request's CancellationToken on, so their work goes on after the client has left (S499001, S499002).
+/// Finds endpoint handlers (minimal-API lambdas and method groups, MVC controller actions, gRPC service methods) that do
+/// not pass the request's CancellationToken on, so their work goes on after the client has left (S499001, S499002).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RequestCancellationAnalyzer : DiagnosticAnalyzer
@@ -38,9 +38,9 @@ public sealed class RequestCancellationAnalyzer : DiagnosticAnalyzer
                 start.RegisterSemanticModelAction(c => AnalyzeMapCalls(c, types));
             }
 
-            if (types.ControllerBase is not null || types.ApiControllerAttribute is not null)
+            if (types.ControllerBase is not null || types.ApiControllerAttribute is not null || types.ServerCallContext is not null)
             {
-                start.RegisterOperationBlockAction(c => AnalyzeControllerAction(c, types));
+                start.RegisterOperationBlockAction(c => AnalyzeMethod(c, types));
             }
         });
     }
@@ -78,9 +78,11 @@ public sealed class RequestCancellationAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeControllerAction(OperationBlockAnalysisContext context, KnownTypes types)
+    // A controller action or a gRPC service method: a method whose whole body is the handler.
+    private static void AnalyzeMethod(OperationBlockAnalysisContext context, KnownTypes types)
     {
-        if (context.OwningSymbol is not IMethodSymbol method || !ControllerActions.IsAction(method, types))
+        if (context.OwningSymbol is not IMethodSymbol method
+            || !(ControllerActions.IsAction(method, types) || GrpcServiceMethods.IsServiceMethod(method, types)))
         {
             return;
         }

@@ -6,7 +6,8 @@ namespace Status499.Analyzers;
 /// <summary>
 /// Where a handler finds the request's token among its parameters: a CancellationToken parameter (minimal APIs and MVC
 /// bind it to HttpContext.RequestAborted), else HttpContext.RequestAborted through an HttpContext or HttpRequest
-/// parameter. Null when it has none, and the code fix adds a CancellationToken parameter.
+/// parameter, else the CancellationToken of a gRPC method's ServerCallContext. Null when it has none, and the code fix
+/// adds a CancellationToken parameter.
 /// </summary>
 internal static class RequestToken
 {
@@ -30,6 +31,11 @@ internal static class RequestToken
             if (IsOrDerives(parameter.Type, types.HttpRequest))
             {
                 return Escape(parameter.Name) + ".HttpContext.RequestAborted";
+            }
+
+            if (IsOrDerives(parameter.Type, types.ServerCallContext))
+            {
+                return Escape(parameter.Name) + ".CancellationToken";
             }
         }
 

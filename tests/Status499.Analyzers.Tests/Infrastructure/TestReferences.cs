@@ -17,6 +17,11 @@ internal static class TestReferences
     /// <summary>Everything else this project references (Status499 among them), except the demo itself.</summary>
     public static ImmutableArray<MetadataReference> Others => Loaded.Value.Others;
 
+    /// <summary>Grpc.Core.Api, where a gRPC service's ServerCallContext lives; every test source may use it.</summary>
+    public static ImmutableArray<MetadataReference> Grpc => Loaded.Value.Others
+        .Where(r => Path.GetFileName(r.Display) is "Grpc.Core.Api.dll")
+        .ToImmutableArray();
+
     private static (ImmutableArray<MetadataReference>, ImmutableArray<MetadataReference>) Load()
     {
         var file = Path.Combine(AppContext.BaseDirectory, "analyzer-test-references.txt");

@@ -56,5 +56,6 @@ internal static class Verify
         // No reference package: the SDK's own reference assemblies (TestReferences), so nothing is downloaded.
         state.ReferenceAssemblies = new ReferenceAssemblies("net10.0");
         state.AdditionalReferences.AddRange(TestReferences.Framework);
+        state.AdditionalReferences.AddRange(TestReferences.Grpc);
     }
 }

@@ -69,7 +69,8 @@ public sealed class TestApp : IAsyncDisposable
         HttpProtocols protocols = HttpProtocols.Http1,
         Action<WebApplication>? beforeStatus499 = null,
         Action<IServiceCollection>? services = null,
-        Action<KestrelServerOptions>? kestrel = null)
+        Action<KestrelServerOptions>? kestrel = null,
+        bool httpLogging = true)
     {
         var builder = WebApplication.CreateSlimBuilder();
 
@@ -103,7 +104,11 @@ public sealed class TestApp : IAsyncDisposable
         var app = builder.Build();
         var observer = new OuterObserver();
         app.Use(observer.InvokeAsync);
-        app.UseHttpLogging();
+        if (httpLogging)
+        {
+            app.UseHttpLogging();
+        }
+
         beforeStatus499?.Invoke(app);
         app.UseRouting();
         app.UseStatus499();

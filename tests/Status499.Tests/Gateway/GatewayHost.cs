@@ -90,12 +90,19 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
 
-    public async Task<string> GenerateTokenAsync(HttpClient client, string password = Password)
+    public async Task<string> GenerateTokenAsync(HttpClient client)
+    {
+        var (_, body) = await SignInAsync(client, Password);
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("token").GetString()!;
+    }
+
+    // generateToken at this gateway, as arcgis-rest-js posts it: the HTTP status and the body.
+    public static async Task<(HttpStatusCode Status, string Body)> SignInAsync(HttpClient client, string password)
     {
         using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = Username, ["password"] = password, ["f"] = "json" });
         using var response = await client.PostAsync(GenerateTokenPath.TrimStart('/'), form);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("token").GetString()!;
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     public async ValueTask DisposeAsync()

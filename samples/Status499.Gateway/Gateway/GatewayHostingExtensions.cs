@@ -1,4 +1,5 @@
-using Status499.Tokens;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Status499.Gateway;
 
@@ -22,6 +23,15 @@ public static class GatewayHostingExtensions
                 + "variables Gateway__Users__0__Username and Gateway__Users__0__Password (docs/gateway.md).");
         }
 
+        foreach (var (clusterId, upstream) in options.Upstreams)
+        {
+            if (upstream.GenerateTokenUrl is not { IsAbsoluteUri: true } || upstream.Username.Length == 0 || upstream.Password.Length == 0)
+            {
+                throw new InvalidOperationException(
+                    $"Gateway:Upstreams:{clusterId} needs an absolute GenerateTokenUrl, a Username and a Password (docs/gateway.md).");
+            }
+        }
+
         builder.Services.AddSingleton(options);
         GatewaySharedState.Add(builder.Services, options);
 
@@ -37,6 +47,11 @@ public static class GatewayHostingExtensions
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTransforms(GatewayTokenRemoval.Apply);
+
+        // Clusters with credentials (Gateway:Upstreams) get the service's token on every forwarded request.
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<UpstreamTokenCache>();
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, GatewayForwarderHttpClientFactory>();
 
         return builder;
     }

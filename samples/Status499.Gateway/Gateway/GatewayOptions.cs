@@ -32,4 +32,10 @@ public sealed class GatewayOptions
     /// development, environment variables (<c>Gateway__Users__0__Password</c>) or a secret store in production.
     /// </summary>
     public List<GatewayUser> Users { get; } = [];
+
+    /// <summary>
+    /// Credentials for secured services, by YARP cluster id (Gateway:Upstreams:&lt;cluster id&gt;): the gateway signs in to
+    /// each with its own account and sends the service's token with every request it forwards there.
+    /// </summary>
+    public Dictionary<string, UpstreamCredentials> Upstreams { get; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -34,6 +34,8 @@ public sealed class GatewayForwarderErrorTests
         await gateway.ClientClosedRequests.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
         gateway.ClientClosedRequests.GetMeasurementSnapshot().Should().ContainSingle()
             .Which.Tags.Should().Contain("status499.meaning", "token_required");
+        // The hosting metric is recorded once the request is disposed, after the pipeline (and the observer) returned.
+        await gateway.RequestDuration.WaitForMeasurementsAsync(2, TimeSpan.FromSeconds(10));
         var statuses = gateway.RequestDuration.GetMeasurementSnapshot().Select(m => m.Tags["http.response.status_code"]).ToList();
         statuses.Should().Equal([200, 499], "generateToken, then the abandoned query, in the hosting metric");
     }

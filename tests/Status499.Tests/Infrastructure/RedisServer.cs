@@ -16,12 +16,21 @@ public sealed class RedisServer : IAsyncLifetime
 
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync(samePort: false);
+
+    // Stops the server (an outage), for a test of what its clients do meanwhile.
+    public Task StopAsync() => StopProcessAsync();
+
+    // Starts it again on the same port, empty: its clients reconnect by themselves.
+    public Task RestartAsync() => StartAsync(samePort: true);
+
+    private async Task StartAsync(bool samePort)
     {
-        // The port is free when asked; another process could take it before redis binds, so try a few.
+        // The port is free when asked; another process could take it before redis binds, so try a few (a new port
+        // each time, unless the server must come back where its clients expect it).
         for (var attempt = 0; ; attempt++)
         {
-            Port = FreePort();
+            Port = samePort ? Port : FreePort();
             var ready = _ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var start = new ProcessStartInfo("redis-server")
             {
@@ -54,9 +63,9 @@ public sealed class RedisServer : IAsyncLifetime
                 await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
                 return;
             }
-            catch (InvalidOperationException) when (attempt < 3)
+            catch (InvalidOperationException) when (attempt < 3 && !samePort)
             {
-                await StopAsync();
+                await StopProcessAsync();
                 lock (_output)
                 {
                     _output.Clear();
@@ -65,7 +74,7 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
-    public Task DisposeAsync() => StopAsync();
+    public Task DisposeAsync() => StopProcessAsync();
 
     private void OnOutput(object sender, DataReceivedEventArgs e)
     {
@@ -93,7 +102,7 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
-    private async Task StopAsync()
+    private async Task StopProcessAsync()
     {
         if (_process is null)
         {

@@ -25,6 +25,8 @@ internal static class RealClientHarness
 
     public static string QuickStartProjectDir => Path.Combine(RepoRoot, "samples", "Status499.QuickStart");
 
+    public static string GatewayProjectDir => Path.Combine(RepoRoot, "samples", "Status499.Gateway");
+
     public static string TestHostProjectDir => Path.Combine(RepoRoot, "tests", "testassets", "Status499.TestHost");
 
     public static string MapsSdkDist => Path.Combine(ClientsDir, "maps-sdk", "dist");

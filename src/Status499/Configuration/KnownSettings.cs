@@ -14,6 +14,7 @@ internal static class KnownSettings
         nameof(Status499Options.ClientClosedRequestLogLevel),
         nameof(Status499Options.WastedWorkLogThreshold),
         nameof(Status499Options.ContinueAfterClientAbortLimit),
+        nameof(Status499Options.RecordTerminationAsErrorType),
         nameof(Status499Options.ContinueAfterClientAbortRoutes),
         nameof(Status499Options.Routes),
         nameof(Status499Options.Token),

@@ -45,6 +45,17 @@ public sealed class Status499Options
     public TimeSpan WastedWorkLogThreshold { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// Whether a request that ended early also gets an <c>error.type</c> tag on ASP.NET Core's
+    /// <c>http.server.request.duration</c>: the <c>status499.termination</c> value (<c>client_closed</c>,
+    /// <c>client_reset</c>, <c>client_too_slow</c>, <c>server_shutdown</c>…), while the status code tag keeps the true
+    /// status. The OpenTelemetry HTTP semantic conventions recommend <c>error.type</c> for a request whose connection
+    /// dropped before the response was sent. Off by default: it adds a dimension to a metric that dashboards already
+    /// group by, and some count every <c>error.type</c> as an error. When ASP.NET Core itself sets <c>error.type</c> from
+    /// an unhandled exception, that value is replaced by the termination: the exception was the abort's consequence.
+    /// </summary>
+    public bool RecordTerminationAsErrorType { get; set; }
+
+    /// <summary>
     /// The most any route may go on working after its client left, whatever maximum it declares: a larger one is
     /// lowered to this. Lets an operator bound continued work for the whole app from configuration. Defaults to five
     /// minutes; must be positive and at most one day (startup fails otherwise).

@@ -275,6 +275,7 @@ public sealed class ConfigurationTests
             "ClientClosedRequestLogLevel": "Warning",
             "WastedWorkLogThreshold": "00:00:05",
             "ContinueAfterClientAbortLimit": "00:02:00",
+            "RecordTerminationAsErrorType": true,
             "ContinueAfterClientAbortRoutes": [
               { "Pattern": "/payments/{**rest}", "Maximum": "00:00:45" },
               { "Pattern": "/jobs/{**rest}" }
@@ -315,6 +316,7 @@ public sealed class ConfigurationTests
             ("/arcgis/rest/services/{**path}", Status499Meaning.TokenRequired, "Status499:Routes:0:Pattern"),
             ("/health", Status499Meaning.None, "Status499:Routes:1:Pattern"));
         options.ContinueAfterClientAbortLimit.Should().Be(TimeSpan.FromMinutes(2));
+        options.RecordTerminationAsErrorType.Should().BeTrue();
         options.ContinueAfterClientAbortRoutes.Should().Equal(
             new RouteMapping<TimeSpan?>("/payments/{**rest}", TimeSpan.FromSeconds(45), "Status499:ContinueAfterClientAbortRoutes:0:Pattern"),
             new RouteMapping<TimeSpan?>("/jobs/{**rest}", null, "Status499:ContinueAfterClientAbortRoutes:1:Pattern"));
@@ -348,6 +350,7 @@ public sealed class ConfigurationTests
         defaults.ClientClosedRequestLogLevel.Should().NotBe(options.ClientClosedRequestLogLevel);
         defaults.WastedWorkLogThreshold.Should().NotBe(options.WastedWorkLogThreshold);
         defaults.ContinueAfterClientAbortLimit.Should().NotBe(options.ContinueAfterClientAbortLimit);
+        defaults.RecordTerminationAsErrorType.Should().NotBe(options.RecordTerminationAsErrorType);
         defaults.Token.Sources.Should().NotEqual(token.Sources);
         defaults.Token.CookieName.Should().NotBe(token.CookieName);
         defaults.Token.MaxTokenLength.Should().NotBe(token.MaxTokenLength);

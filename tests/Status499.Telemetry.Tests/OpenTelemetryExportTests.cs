@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -72,6 +73,7 @@ public sealed class OpenTelemetryExportTests
             ["http.route"] = "/otel-late",
             ["status499.phase"] = "handler",
             ["status499.meaning"] = "client_closed_request",
+            ["status499.termination"] = "client_reset",
         });
 
         // How long the client waited: until it left, not until the handler was released.
@@ -85,6 +87,7 @@ public sealed class OpenTelemetryExportTests
             ["http.request.method"] = "GET",
             ["http.route"] = "/otel-late",
             ["status499.phase"] = "handler",
+            ["status499.termination"] = "client_reset",
         });
         waited.GetHistogramCount().Should().Be(1);
         var waitedSeconds = waited.GetHistogramSum();
@@ -100,6 +103,7 @@ public sealed class OpenTelemetryExportTests
         {
             ["http.request.method"] = "GET",
             ["http.route"] = "/otel-late",
+            ["status499.termination"] = "client_reset",
         });
         wasted.GetHistogramCount().Should().Be(1);
         wasted.GetHistogramSum().Should().BeGreaterThanOrEqualTo(moments.WasteLowerBoundMs / 1000, moments.ToString());
@@ -120,6 +124,7 @@ public sealed class OpenTelemetryExportTests
         // The hosting metric records the 499 for the same request.
         var hosting = PointsOf(exported, "http.server.request.duration", "/otel-late").Should().ContainSingle().Subject;
         Convert.ToInt32(TagsOf(hosting)["http.response.status_code"], CultureInfo.InvariantCulture).Should().Be(499);
+        TagsOf(hosting).Should().NotContainKey("error.type", "RecordTerminationAsErrorType is off by default");
 
         // The request's span, exported when it stopped, carries the event stamped when the client left.
         var activity = span.Should().NotBeNull().And.Subject.As<Activity>();
@@ -127,11 +132,13 @@ public sealed class OpenTelemetryExportTests
             .Should().BeTrue("the hosting span is exported when the request ends");
         activity.Source.Name.Should().Be("Microsoft.AspNetCore");
         activity.GetTagItem("status499.phase").Should().Be("handler");
+        activity.GetTagItem("status499.termination").Should().Be("client_reset");
         var closed = activity.Events.Should().ContainSingle(e => e.Name == "status499.client_closed").Subject;
         closed.Tags.Should().BeEquivalentTo(new Dictionary<string, object?>
         {
             ["status499.phase"] = "handler",
             ["status499.meaning"] = "client_closed_request",
+            ["status499.termination"] = "client_reset",
         });
         (closed.Timestamp.UtcDateTime - activity.StartTimeUtc).TotalMilliseconds
             .Should().BeInRange(LeaveAfterEnteredMs - IgnoringHandler.TimerSlackMs, moments.LeftMomentUpperBoundMs, "the event marks when the client left: " + moments);
@@ -170,6 +177,85 @@ public sealed class OpenTelemetryExportTests
             "an accepted token is not a rejection");
         PointsOf(exported, "status499.token_rejections", "/otel-report").Select(p => TagsOf(p).Keys.Order(StringComparer.Ordinal))
             .Should().AllSatisfy(keys => keys.Should().Equal("http.request.method", "http.route", "status499.reason"));
+    }
+
+    // Status499Options.RecordTerminationAsErrorType: the semantic conventions' error.type for a connection that dropped
+    // before the response was sent, next to the true status; off, the hosting metric is ASP.NET Core's own.
+    [Theory]
+    [InlineData(true, CloseMode.Reset, "client_reset")]
+    [InlineData(true, CloseMode.Fin, "client_closed")]
+    [InlineData(false, CloseMode.Reset, null)]
+    public async Task Termination_is_exported_as_error_type_on_the_hosting_metric_only_when_asked(bool recordErrorType, CloseMode close, string? errorType)
+    {
+        var exported = new List<MetricSnapshot>();
+        var entered = new Signal();
+        var route = $"/otel-error-type-{recordErrorType}-{close}";
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet(route, async (HttpContext context) =>
+            {
+                entered.Set();
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }),
+            configure: o => o.RecordTerminationAsErrorType = recordErrorType,
+            services: s => s.AddOpenTelemetry().WithMetrics(m => m.AddMeter("Microsoft.AspNetCore.Hosting").AddInMemoryExporter(exported)));
+
+        using (var client = await RawHttpClient.ConnectAsync(app.Port))
+        {
+            await client.SendGetAsync(route);
+            await entered.WaitAsync();
+            client.Close(close);
+        }
+
+        (await app.Observer.WaitAsync()).StatusCode.Should().Be(499);
+        var provider = app.App.Services.GetRequiredService<MeterProvider>();
+        (await Signal.EventuallyAsync(() =>
+        {
+            exported.Clear();
+            provider.ForceFlush();
+            return PointsOf(exported, "http.server.request.duration", route).Count > 0;
+        })).Should().BeTrue("the hosting meter records the request once it ended");
+
+        var tags = TagsOf(PointsOf(exported, "http.server.request.duration", route).Should().ContainSingle().Subject);
+        Convert.ToInt32(tags["http.response.status_code"], CultureInfo.InvariantCulture).Should().Be(499, "the real status stays");
+        if (errorType is null)
+        {
+            tags.Should().NotContainKey("error.type");
+        }
+        else
+        {
+            tags.Should().Contain("error.type", errorType);
+        }
+    }
+
+    // A server ending (ServerEnded) gets it too, with the status the server answered.
+    [Fact]
+    public async Task Request_timeout_is_exported_as_error_type_with_its_504()
+    {
+        var exported = new List<MetricSnapshot>();
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/otel-timeout", async (CancellationToken ct) => await Task.Delay(Timeout.Infinite, ct))
+                .WithRequestTimeout(TimeSpan.FromMilliseconds(100)),
+            configure: o => o.RecordTerminationAsErrorType = true,
+            services: s =>
+            {
+                s.AddRequestTimeouts();
+                s.AddOpenTelemetry().WithMetrics(m => m.AddMeter("Microsoft.AspNetCore.Hosting").AddInMemoryExporter(exported));
+            },
+            beforeStatus499: a => { a.UseRouting(); a.UseRequestTimeouts(); });
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+
+        ((int)(await http.GetAsync("/otel-timeout")).StatusCode).Should().Be(504);
+
+        var provider = app.App.Services.GetRequiredService<MeterProvider>();
+        (await Signal.EventuallyAsync(() =>
+        {
+            exported.Clear();
+            provider.ForceFlush();
+            return PointsOf(exported, "http.server.request.duration", "/otel-timeout").Count > 0;
+        })).Should().BeTrue("the hosting meter records the request once it ended");
+        var tags = TagsOf(PointsOf(exported, "http.server.request.duration", "/otel-timeout").Should().ContainSingle().Subject);
+        Convert.ToInt32(tags["http.response.status_code"], CultureInfo.InvariantCulture).Should().Be(504);
+        tags.Should().Contain("error.type", "request_timeout");
     }
 
     private static MetricSnapshot Single(List<MetricSnapshot> exported, string name)

@@ -14,12 +14,14 @@ internal sealed class ClientClosedSignals
     private readonly ILogger _logger;
     private readonly LogLevel _clientClosedLogLevel;
     private readonly TimeSpan _wastedWorkLogThreshold;
+    private readonly bool _recordTerminationAsErrorType;
 
     public ClientClosedSignals(IOptions<Status499Options> options, Status499Metrics metrics, ILoggerFactory loggerFactory)
     {
         _metrics = metrics;
         _clientClosedLogLevel = options.Value.ClientClosedRequestLogLevel;
         _wastedWorkLogThreshold = options.Value.WastedWorkLogThreshold;
+        _recordTerminationAsErrorType = options.Value.RecordTerminationAsErrorType;
         _logger = loggerFactory.CreateLogger("Status499.ClientClosedRequest");
     }
 
@@ -37,6 +39,7 @@ internal sealed class ClientClosedSignals
     {
         var route = RequestDescription.RouteOf(context);
         _metrics.ClientClosedRequest(context, route, meaning, phase, termination, waited, wasted);
+        RecordErrorType(context, termination);
         RecordOnActivity("status499.client_closed", meaning, phase, termination, wasted, continueMaximum.HasValue);
 
         if (continueMaximum is { } maximum)
@@ -63,6 +66,7 @@ internal sealed class ClientClosedSignals
     {
         var route = RequestDescription.RouteOf(context);
         _metrics.ServerEndedRequest(context, route, meaning, phase, termination);
+        RecordErrorType(context, termination);
         RecordOnActivity("status499.server_ended", meaning, phase, termination, TimeSpan.Zero, continued: false);
         if (_logger.IsEnabled(LogLevel.Information))
         {
@@ -77,6 +81,15 @@ internal sealed class ClientClosedSignals
     // ended: RateLimiterQueueObserver.)
     private static double QueueWaitMilliseconds(HttpContext context)
         => context.Features.Get<IStatus499Feature>()?.QueueWait?.TotalMilliseconds ?? 0;
+
+    // Status499Options.RecordTerminationAsErrorType (TerminationErrorType).
+    private void RecordErrorType(HttpContext context, RequestTermination termination)
+    {
+        if (_recordTerminationAsErrorType)
+        {
+            TerminationErrorType.Record(context, termination);
+        }
+    }
 
     private static void RecordOnActivity(string eventName, Status499Meaning meaning, ClientDisconnectPhase phase, RequestTermination termination, TimeSpan wasted, bool continued)
     {

@@ -15,6 +15,10 @@ public sealed class ConfigurationKeyTests
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
+
+        // Only the settings under test: a sample's appsettings.json is copied next to the tests (which one depends on
+        // the build order).
+        builder.Configuration.Sources.Clear();
         addSettings(builder.Configuration);
         builder.Services.AddStatus499(builder.Configuration.GetSection("Status499")).AddStaticTokens("t");
         var app = builder.Build();

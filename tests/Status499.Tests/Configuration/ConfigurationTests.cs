@@ -18,6 +18,10 @@ public sealed class ConfigurationTests
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
+
+        // Only the settings under test: a sample's appsettings.json is copied next to the tests (which one depends on
+        // the build order).
+        builder.Configuration.Sources.Clear();
         addSettings(builder.Configuration);
         var status499 = builder.Services.AddStatus499(builder.Configuration.GetSection("Status499"), configure);
         if (staticToken is not null)

@@ -28,8 +28,13 @@ public static partial class Status499EndpointConventionBuilderExtensions
         var metadata = Status499MeaningMetadata.For(meaning);
         builder.Add(endpoint =>
         {
-            // Without AddStatus499() nothing would enforce the token: refuse to build the endpoint instead.
-            if (meaning == Status499Meaning.TokenRequired && endpoint.ApplicationServices.GetService(typeof(Status499PipelineHandshake)) is null)
+            // Without AddStatus499() nothing would enforce the token: refuse to build the endpoint instead. Some
+            // endpoint sources (YARP's MapReverseProxy()) build endpoints with EndpointBuilder's empty provider, which
+            // cannot answer: there the startup check of UseStatus499() and the TokenRouteGuard stand in.
+            var services = endpoint.ApplicationServices;
+            if (meaning == Status499Meaning.TokenRequired
+                && services.GetService(typeof(IServiceProvider)) is not null
+                && services.GetService(typeof(Status499PipelineHandshake)) is null)
             {
                 throw new InvalidOperationException(TokenRouteGuard.ServicesMissingMessage);
             }

@@ -27,6 +27,7 @@ public sealed class FailClosedPipelineTests : IAsyncLifetime
         "/protected/secret.txt",      // a static file under the MapRoute pattern
         "/protected/nothing-mapped",  // the fallback, under the pattern
         "/protected/proxy/item",      // a YARP MapReverseProxy() route under the pattern
+        "/yarp/item",                 // MapReverseProxy().RequireToken()
         "/pattern-endpoint",          // an endpoint under a second MapRoute pattern
         "/convention",                // .RequireToken()
         "/attribute",                 // [RequireToken] on a minimal-API lambda
@@ -288,7 +289,10 @@ public sealed class FailClosedPipelineTests : IAsyncLifetime
         TestKeyRing.UseInMemoryUnlessTheTestBringsOne(builder.Services);
         builder.Services.AddControllers().AddApplicationPart(typeof(FailClosedMvcController).Assembly);
         builder.Services.AddReverseProxy().LoadFromMemory(
-            [new RouteConfig { RouteId = "proxy", ClusterId = "backend", Match = new RouteMatch { Path = "/protected/proxy/{**rest}" } }],
+            [
+                new RouteConfig { RouteId = "proxy", ClusterId = "backend", Match = new RouteMatch { Path = "/protected/proxy/{**rest}" } },
+                new RouteConfig { RouteId = "proxy-convention", ClusterId = "backend", Match = new RouteMatch { Path = "/yarp/{**rest}" } },
+            ],
             [new ClusterConfig { ClusterId = "backend", Destinations = new Dictionary<string, DestinationConfig> { ["one"] = new() { Address = _backendAddress } } }]);
         var status499 = builder.Services.AddStatus499(o =>
         {
@@ -314,7 +318,7 @@ public sealed class FailClosedPipelineTests : IAsyncLifetime
         app.MapGet("/metadata", () => Reached).WithMetadata(new RequireTokenAttribute());
         app.MapGroup("/group").RequireToken().MapGet("/item", () => Reached);
         app.MapControllers();
-        app.MapReverseProxy();
+        app.MapReverseProxy().RequireToken();
         app.MapFallback(() => Reached);
     }
 

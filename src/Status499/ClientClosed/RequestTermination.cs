@@ -42,12 +42,9 @@ public enum RequestTermination
     /// <summary>The application aborted the request (<c>HttpContext.Abort()</c>, an HTTP/2 or HTTP/3 stream reset). Tag value <c>application_abort</c>.</summary>
     ApplicationAbort = 8,
 
-    /// <summary>A gRPC deadline enforced by the server ended the call (<c>grpc-status: 4</c>). Tag value <c>deadline_exceeded</c>.</summary>
-    DeadlineExceeded = 9,
-
     /// <summary>Kestrel timed the connection out (<c>IConnectionTimeoutFeature</c>, a drain timeout). Tag value <c>server_timeout</c>.</summary>
-    ServerTimeout = 10,
+    ServerTimeout = 9,
 
     /// <summary>The client broke the HTTP/2 or HTTP/3 protocol and the server closed the connection. Tag value <c>protocol_error</c>.</summary>
-    ProtocolError = 11,
+    ProtocolError = 10,
 }

@@ -25,7 +25,6 @@ internal static class Status499Names
         RequestTermination.ServerShutdown => "server_shutdown",
         RequestTermination.RequestTimeout => "request_timeout",
         RequestTermination.ApplicationAbort => "application_abort",
-        RequestTermination.DeadlineExceeded => "deadline_exceeded",
         RequestTermination.ServerTimeout => "server_timeout",
         RequestTermination.ProtocolError => "protocol_error",
         _ => "none",

@@ -45,6 +45,7 @@ public sealed class RateLimiterQueueTests
         seen.Path.Should().Be("/queued");
         seen.StatusCode.Should().Be(499, "nothing was written, and outer middleware must not see the limiter's silent 200");
         seen.Phase.Should().Be(ClientDisconnectPhase.Queued);
+        seen.Termination.Should().Be(RequestTermination.ClientClosed);
         seen.QueueWait.Should().NotBeNull();
         seen.QueueWait!.Value.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(QueuedMs - TimerSlackMs)).And.BeLessThanOrEqualTo(upperBound);
         (await queue.App.WaitForRecordedDurationStatusAsync()).Should().Be(499);
@@ -127,6 +128,7 @@ public sealed class RateLimiterQueueTests
         seen.Path.Should().Be("/queued");
         seen.StatusCode.Should().Be(499);
         seen.Phase.Should().Be(ClientDisconnectPhase.Queued);
+        seen.Termination.Should().Be(RequestTermination.ClientStreamReset);
         seen.QueueWait!.Value.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(QueuedMs - TimerSlackMs)).And.BeLessThanOrEqualTo(upperBound);
 
         queue.Release.Set();

@@ -97,6 +97,37 @@ public sealed class GrpcClientClosedRequestTests
         await ShouldBeRecordedAsync(app, activities, signals, HonourRoute, "handler", 499);
     }
 
+    // The server's own deadline (a short grpc-timeout, no client deadline): grpc-dotnet sends grpc-status 4
+    // (DEADLINE_EXCEEDED) in the trailers, completes the response, then resets the stream itself, which does not cancel
+    // RequestAborted any more. The client did not leave: the call stays the 200 grpc-dotnet answered (its status is in
+    // the trailers and in grpc-dotnet's own log and grpc.status_code span tag), never a 499 or a client-closed count.
+    [Fact]
+    public async Task Server_deadline_is_not_a_client_that_left()
+    {
+        var signals = new ProbeSignals();
+        using var activities = new HostingActivities();
+        await using var app = await StartAsync(signals);
+        using var channel = CreateChannel(app, new GrpcTimeoutHeader("300m"));
+
+        using var call = channel.CreateCallInvoker().AsyncUnaryCall(Probe.HonourMethod, null, default, "hi");
+
+        (await FluentActions.Awaiting(() => call.ResponseAsync).Should().ThrowAsync<RpcException>())
+            .Which.StatusCode.Should().Be(StatusCode.DeadlineExceeded);
+        (await Signal.EventuallyAsync(() => app.Observer.All.Any(o => o.Path == HonourRoute))).Should().BeTrue("the call ended");
+        var outer = app.Observer.All.Single(o => o.Path == HonourRoute);
+        outer.StatusCode.Should().Be(200, "grpc-dotnet answered, with grpc-status 4 in the trailers");
+        outer.Phase.Should().Be(ClientDisconnectPhase.None);
+        outer.Termination.Should().Be(RequestTermination.None);
+        (await app.WaitForRecordedDurationStatusAsync()).Should().Be(200);
+        var span = await activities.WaitStoppedAsync(signals.TraceId);
+        span.Should().Contain("grpc.method", HonourRoute);
+        span.Should().NotContainKey("status499.termination");
+        app.ClientClosedRequests.GetMeasurementSnapshot().Should().BeEmpty();
+        app.ServerEndedRequests.GetMeasurementSnapshot().Should().BeEmpty();
+        app.Logs.GetSnapshot().Should().NotContain(r => r.Id.Name == "ClientClosedRequest" || r.Id.Name == "WorkAfterClientLeft");
+        app.WarningsAndErrors.Should().BeEmpty();
+    }
+
     private static Task<TestApp> StartAsync(ProbeSignals signals) => TestApp.StartAsync(
         a => a.MapGrpcService<ProbeService>(),
         protocols: HttpProtocols.Http2,
@@ -121,6 +152,7 @@ public sealed class GrpcClientClosedRequestTests
         var outer = app.Observer.All.Single(o => o.Path == route);
         outer.StatusCode.Should().Be(status);
         outer.Phase.ToString().Should().BeEquivalentTo(phase);
+        outer.Termination.Should().Be(RequestTermination.ClientStreamReset, "a cancelled call reaches Kestrel as the client's RST_STREAM");
         outer.EscapedException.Should().BeNull();
 
         (await Signal.EventuallyAsync(() => app.RequestDuration.GetMeasurementSnapshot().Any(m => Equals(m.Tags["http.route"], route))))
@@ -131,16 +163,19 @@ public sealed class GrpcClientClosedRequestTests
         var counted = app.ClientClosedRequests.GetMeasurementSnapshot().Should().ContainSingle().Subject;
         counted.Tags["http.route"].Should().Be(route);
         counted.Tags["status499.phase"].Should().Be(phase);
+        counted.Tags["status499.termination"].Should().Be("client_stream_reset");
 
         var logged = app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "ClientClosedRequest").Subject;
         logged.GetStructuredStateValue("Route").Should().Be(route);
         logged.GetStructuredStateValue("Path").Should().Be(route);
         logged.GetStructuredStateValue("Phase").Should().Be(phase);
+        logged.GetStructuredStateValue("Termination").Should().Be("client_stream_reset");
         logged.GetStructuredStateValue("StatusCode").Should().Be(status.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         var span = await activities.WaitStoppedAsync(signals.TraceId);
         span.Should().Contain("grpc.method", route);
         span.Should().Contain("status499.phase", phase);
+        span.Should().Contain("status499.termination", "client_stream_reset");
         span.Should().ContainKey("event:status499.client_closed");
 
         app.WarningsAndErrors.Should().BeEmpty();

@@ -29,6 +29,7 @@ internal sealed class GenerateTokenLockout
     private readonly long _lockoutDurationMs;
     private readonly SemaphoreSlim[] _stripes;
     private readonly UsernameDigest _digest;
+    private readonly LockoutStoreHealth _health;
 
     public GenerateTokenLockout(
         ArcGisTokenLockoutOptions options, UsernameDigest digest, IDistributedCache cache, TimeProvider time, ILogger logger, Status499Metrics metrics, ClientAbort clientAbort)
@@ -43,6 +44,7 @@ internal sealed class GenerateTokenLockout
         _maxFailedAttempts = options.MaxFailedAttempts;
         _failureWindowMs = (long)options.FailureWindow.TotalMilliseconds;
         _lockoutDurationMs = (long)options.LockoutDuration.TotalMilliseconds;
+        _health = new LockoutStoreHealth(logger, time, cache.GetType().Name);
         _stripes = new SemaphoreSlim[_enabled ? StripeCount : 0];
         for (var i = 0; i < _stripes.Length; i++)
         {
@@ -70,6 +72,7 @@ internal sealed class GenerateTokenLockout
             {
                 var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 var record = LockoutRecord.Decode(await _cache.GetAsync(key, aborted)).At(now, _failureWindowMs);
+                _health.Answered();
                 if (record.IsLockedOut(now, _maxFailedAttempts))
                 {
                     return new(GenerateTokenAttemptVerdict.LockedOut);
@@ -89,7 +92,7 @@ internal sealed class GenerateTokenLockout
         }
         catch (Exception ex)
         {
-            Status499Log.GenerateTokenLockoutStoreFailed(_logger, ex, _cache.GetType().Name, ex.GetType().FullName);
+            _health.Failed(ex, refused: true);
             return new(GenerateTokenAttemptVerdict.StoreFailed);
         }
 
@@ -142,7 +145,7 @@ internal sealed class GenerateTokenLockout
         {
             // The answer to the client is already decided; a count that could not be cleared or a lockout that could not
             // be stored is logged, never turned into an error for this request.
-            Status499Log.GenerateTokenLockoutStoreFailed(_logger, ex, _cache.GetType().Name, ex.GetType().FullName);
+            _health.Failed(ex, refused: false);
         }
     }
 

@@ -106,8 +106,16 @@ internal static partial class Status499Log
     public static partial void GenerateTokenRateLimited(ILogger logger, string? clientAddress, int retryAfterSeconds);
 
     [LoggerMessage(EventId = 42, EventName = "GenerateTokenLockoutStoreFailed", Level = LogLevel.Error,
-        Message = "The lockout store (IDistributedCache {Cache}) threw {ExceptionType}; generateToken refused the request (fail closed).")]
+        Message = "The lockout store (IDistributedCache {Cache}) threw {ExceptionType}; generateToken refuses to issue tokens (fail closed) until it answers again. Further failures are logged at Debug (EventId 44).")]
     public static partial void GenerateTokenLockoutStoreFailed(ILogger logger, Exception exception, string cache, string? exceptionType);
+
+    [LoggerMessage(EventId = 43, EventName = "GenerateTokenLockoutStoreRecovered", Level = LogLevel.Information,
+        Message = "The lockout store (IDistributedCache {Cache}) answers again after {OutageSeconds} s; generateToken refused {RefusedRequests} requests meanwhile.")]
+    public static partial void GenerateTokenLockoutStoreRecovered(ILogger logger, string cache, double outageSeconds, long refusedRequests);
+
+    [LoggerMessage(EventId = 44, EventName = "GenerateTokenLockoutStoreStillFailing", Level = LogLevel.Debug,
+        Message = "The lockout store (IDistributedCache {Cache}) still fails ({ExceptionType}); generateToken refused the request (fail closed).")]
+    public static partial void GenerateTokenLockoutStoreStillFailing(ILogger logger, string cache, string? exceptionType);
 
     // What a newcomer meets (70-74): authorization refusals on token routes and pipeline mistakes no startup error can
     // prove.

@@ -282,6 +282,41 @@ public sealed class GenerateTokenLockoutTests
         ArcGisSignedTokenTests.AssertNoSecretsLogged(app, Password);
     }
 
+    // An outage is one Error, not one per refused sign-in: the rest at Debug, and one Information when the store
+    // answers again, with how many sign-ins it refused. A second outage is a second Error.
+    [Fact]
+    public async Task A_store_outage_is_logged_once_when_it_starts_and_once_when_it_ends()
+    {
+        var cache = new FailingCache();
+        await using var app = await StartAsync(new ManualTimeProvider(), Lockout(3), beforeSignedTokens: b => b.Services.AddSingleton<IDistributedCache>(cache));
+        using var client = Client(app);
+
+        for (var i = 0; i < 4; i++)
+        {
+            (await SignInAsync(client, Username, Password)).Body.Should().Contain("Unable to generate token.");
+        }
+
+        Events(app, "GenerateTokenLockoutStoreFailed").Should().ContainSingle().Which.Level.Should().Be(LogLevel.Error);
+        Events(app, "GenerateTokenLockoutStoreStillFailing").Should().HaveCount(3).And.OnlyContain(r => r.Level == LogLevel.Debug);
+        Events(app, "GenerateTokenLockoutStoreRecovered").Should().BeEmpty();
+
+        cache.Down = false;
+        (await SignInAsync(client, Username, Password)).Body.Should().Contain("\"token\"");
+        (await SignInAsync(client, Username, Password)).Body.Should().Contain("\"token\"");
+
+        var recovered = Events(app, "GenerateTokenLockoutStoreRecovered").Should().ContainSingle().Subject;
+        recovered.Level.Should().Be(LogLevel.Information);
+        recovered.GetStructuredStateValue("RefusedRequests").Should().Be("4");
+
+        cache.Down = true;
+        await SignInAsync(client, Username, Password);
+        Events(app, "GenerateTokenLockoutStoreFailed").Should().HaveCount(2, "a new outage");
+        ArcGisSignedTokenTests.AssertNoSecretsLogged(app, Password);
+    }
+
+    private static List<Microsoft.Extensions.Logging.Testing.FakeLogRecord> Events(TestApp app, string name)
+        => app.Logs.GetSnapshot().Where(r => r.Id.Name == name).ToList();
+
     [Fact]
     public async Task An_app_with_its_own_issuer_is_protected_too()
     {
@@ -390,27 +425,56 @@ public sealed class GenerateTokenLockoutTests
         }
     }
 
+    // Down until a test says otherwise; then a working in-memory cache.
     private sealed class FailingCache : IDistributedCache
     {
+        private readonly MemoryDistributedCache _up = new(Options.Create(new Microsoft.Extensions.Caching.Memory.MemoryDistributedCacheOptions()));
         private int _calls;
 
         public int Calls => _calls;
 
-        public byte[]? Get(string key) => throw Fail();
+        public bool Down { get; set; } = true;
 
-        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => throw Fail();
+        public byte[]? Get(string key) => Down ? throw Fail() : _up.Get(key);
 
-        public void Refresh(string key) => throw Fail();
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Down ? throw Fail() : _up.GetAsync(key, token);
 
-        public Task RefreshAsync(string key, CancellationToken token = default) => throw Fail();
+        public void Refresh(string key)
+        {
+            if (Down)
+            {
+                throw Fail();
+            }
 
-        public void Remove(string key) => throw Fail();
+            _up.Refresh(key);
+        }
 
-        public Task RemoveAsync(string key, CancellationToken token = default) => throw Fail();
+        public Task RefreshAsync(string key, CancellationToken token = default) => Down ? throw Fail() : _up.RefreshAsync(key, token);
 
-        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw Fail();
+        public void Remove(string key)
+        {
+            if (Down)
+            {
+                throw Fail();
+            }
 
-        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => throw Fail();
+            _up.Remove(key);
+        }
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => Down ? throw Fail() : _up.RemoveAsync(key, token);
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
+        {
+            if (Down)
+            {
+                throw Fail();
+            }
+
+            _up.Set(key, value, options);
+        }
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+            => Down ? throw Fail() : _up.SetAsync(key, value, options, token);
 
         private InvalidOperationException Fail()
         {

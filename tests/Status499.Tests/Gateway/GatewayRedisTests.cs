@@ -93,6 +93,9 @@ public sealed class GatewayRedisTests(RedisServer redis) : IClassFixture<RedisSe
             await outage.RestartAsync();
 
             (await EventuallySignsInAsync(client)).Should().BeTrue("the connection comes back by itself");
+            var logs = gateway.Logs.GetSnapshot();
+            logs.Should().ContainSingle(r => r.Id.Name == "GenerateTokenLockoutStoreFailed", "one Error per outage, not one per refused sign-in");
+            logs.Should().ContainSingle(r => r.Id.Name == "GenerateTokenLockoutStoreRecovered");
         }
         finally
         {

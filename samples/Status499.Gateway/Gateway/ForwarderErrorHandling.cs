@@ -1,4 +1,3 @@
-using System.Text;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Status499.Gateway;
@@ -8,7 +7,7 @@ namespace Status499.Gateway;
 // left with RequestCanceled and status 400, because RequestAborted was cancelled: that is the client's doing, recorded
 // here as 499 as nginx would (Envoy's DC). A destination that failed (Request, *Destination, ResponseHeaders: 502), timed
 // out (RequestTimedOut: 504) or is missing (NoAvailableDestinations: 503) keeps YARP's status (Envoy's UF/UT) and gets
-// an ArcGIS error body when the client asked for JSON, so ArcGIS clients show a message rather than fail to parse.
+// an ArcGIS error body (GatewayErrorBody).
 internal static class ForwarderErrorHandling
 {
     public static async Task InvokeAsync(HttpContext context, Func<Task> next)
@@ -48,19 +47,8 @@ internal static class ForwarderErrorHandling
         ForwarderError.ResponseHeaders or
         ForwarderError.NoAvailableDestinations;
 
-    // The status line stays 502/503/504, unlike ArcGIS token errors (docs/arcgis-status-line.md): a load balancer, a
-    // retry policy and an operator must see that the gateway, not the service, failed; ArcGIS clients read the body of
-    // a non-2xx answer too.
     private static Task WriteErrorBodyAsync(HttpContext context)
     {
-        var format = context.Request.Query["f"].ToString();
-        if (!format.Equals("json", StringComparison.OrdinalIgnoreCase)
-            && !format.Equals("pjson", StringComparison.OrdinalIgnoreCase)
-            && !format.Equals("geojson", StringComparison.OrdinalIgnoreCase))
-        {
-            return Task.CompletedTask;
-        }
-
         var status = context.Response.StatusCode;
         var (message, detail) = status switch
         {
@@ -69,9 +57,6 @@ internal static class ForwarderErrorHandling
             _ => ("Bad Gateway", "The service behind the gateway could not be reached."),
         };
 
-        context.Response.ContentType = "application/json; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-store";
-        var body = $$$"""{"error":{"code":{{{status}}},"message":"{{{message}}}","details":["{{{detail}}}"]}}""";
-        return context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(body)).AsTask();
+        return GatewayErrorBody.WriteAsync(context, status, message, detail);
     }
 }

@@ -32,8 +32,29 @@ public static class GatewayHostingExtensions
             }
         }
 
+        if (options.RateLimit is { } limit && (limit.PermitLimit < 1 || limit.Window <= TimeSpan.Zero))
+        {
+            throw new InvalidOperationException(
+                "Gateway:RateLimit needs a PermitLimit of at least 1 and a positive Window (docs/gateway.md).");
+        }
+
+        foreach (var referer in options.AllowedReferers)
+        {
+            if (referer != "*" && !Uri.TryCreate(referer, UriKind.Absolute, out _))
+            {
+                throw new InvalidOperationException(
+                    $"Gateway:AllowedReferers has '{referer}', which is neither an absolute URL prefix nor \"*\" (docs/gateway.md).");
+            }
+        }
+
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<GatewayRefererCheck>();
         GatewaySharedState.Add(builder.Services, options);
+        if (options.RateLimit is { } rateLimit)
+        {
+            GatewayRateLimit.Add(builder.Services, rateLimit);
+        }
+
 
         builder.Services.AddStatus499(builder.Configuration.GetSection("Status499"))
             .AddArcGisSignedTokens(o =>
@@ -67,13 +88,24 @@ public static class GatewayHostingExtensions
         var options = app.Services.GetRequiredService<GatewayOptions>();
         app.UseRouting();
         app.UseStatus499();
+        if (options.RateLimit is not null)
+        {
+            // After UseStatus499(): a client that leaves while its request waits is recorded, and a refusal is counted.
+            app.UseRateLimiter();
+        }
 
         // rest/info points clients at the gateway's own generateToken (an absolute URL from the request's host).
         app.MapArcGisRestInfo(options.RestInfoPath, options.GenerateTokenPath);
         app.MapArcGisGenerateToken(options.GenerateTokenPath);
 
-        app.MapReverseProxy(proxy =>
+        var refererCheck = app.Services.GetRequiredService<GatewayRefererCheck>();
+        var proxied = app.MapReverseProxy(proxy =>
             {
+                if (refererCheck.IsEnabled)
+                {
+                    proxy.Use(refererCheck.InvokeAsync);
+                }
+
                 proxy.Use(ForwarderErrorHandling.InvokeAsync);
 
                 // What MapReverseProxy() adds when given no pipeline of its own.
@@ -81,13 +113,16 @@ public static class GatewayHostingExtensions
                 proxy.UseLoadBalancing();
                 proxy.UsePassiveHealthChecks();
             })
-            // The metadata itself rather than WithStatus499Meaning(): YARP builds its endpoints without ApplicationServices
-            // (ProxyEndpointFactory.CreateEndpoint), so that convention's check for AddStatus499() would refuse them.
+            // Per route, from its YARP metadata (GatewayRouteMeaning): token-required unless a route opts out by name.
             .ConfigureEndpoints(static (endpoint, route) =>
             {
                 var meaning = new Status499MeaningAttribute(GatewayRouteMeaning.Of(route));
                 endpoint.Add(b => b.Metadata.Add(meaning));
             });
+        if (options.RateLimit is not null)
+        {
+            proxied.RequireRateLimiting(GatewayRateLimit.PolicyName);
+        }
 
         return app;
     }

@@ -38,4 +38,13 @@ public sealed class GatewayOptions
     /// each with its own account and sends the service's token with every request it forwards there.
     /// </summary>
     public Dictionary<string, UpstreamCredentials> Upstreams { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// URL prefixes a proxied request's Referer must start with (Esri resource-proxy's allowedReferers), for example
+    /// <c>https://maps.example.com/</c>; <c>*</c> allows any. Empty (the default): no check.
+    /// </summary>
+    public List<string> AllowedReferers { get; } = [];
+
+    /// <summary>A per-client-address limit on proxied requests (Esri resource-proxy's rateLimit); unset, none.</summary>
+    public GatewayRateLimitOptions? RateLimit { get; set; }
 }

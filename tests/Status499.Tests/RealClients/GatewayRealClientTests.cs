@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Status499.Tests.RealClients;
+
+// The gateway sample (samples/Status499.Gateway) and the demo (samples/Status499.Demo, its own token check switched off
+// as docs/gateway.md "To try it" does) as two processes, one pair per test class: real ArcGIS clients sign in at the
+// gateway and read the demo's features through it. Between the two sits a wire tap (UpstreamTap): the demo with its
+// check off answers the same with or without a token and its HTTP log leaves out query strings and headers, so only a
+// recorder on the gateway-to-demo leg can show that the gateway's token never reaches the service.
+public sealed class GatewayRealClientFixture : IAsyncLifetime
+{
+    public string Username { get; } = "analyst-" + Guid.NewGuid().ToString("N")[..8];
+
+    public string Password { get; } = "pw-" + Guid.NewGuid().ToString("N")[..12];
+
+    internal SampleProcess Demo { get; private set; } = null!;
+
+    internal UpstreamTap Tap { get; private set; } = null!;
+
+    internal SampleProcess Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Demo = await SampleProcess.StartDemoAsync(new Dictionary<string, string?> { ["Status499__Routes__0__Meaning"] = "ClientClosedRequest" });
+        Tap = await UpstreamTap.StartAsync(new Uri(Demo.Url));
+        Gateway = await SampleProcess.StartAsync(RealClientHarness.FindBuiltDll(RealClientHarness.GatewayProjectDir), RealClientHarness.GatewayProjectDir, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Gateway__Users__0__Username"] = Username,
+            ["Gateway__Users__0__Password"] = Password,
+            ["ReverseProxy__Clusters__upstream__Destinations__one__Address"] = Tap.Address.ToString(),
+        });
+    }
+
+    /// <summary>Signs in at the gateway's generateToken as its configured user, as a client would (form POST).</summary>
+    public async Task<string> GatewayTokenAsync()
+    {
+        using var http = new HttpClient();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = Username, ["password"] = Password, ["f"] = "json" });
+        using var response = await http.PostAsync(new Uri(Gateway.Url + "/arcgis/tokens/generateToken"), form);
+        var body = await response.Content.ReadAsStringAsync();
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.TryGetProperty("token", out var token) ? token.GetString()! : throw new InvalidOperationException("generateToken at the gateway: " + body);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await Tap.DisposeAsync();
+        await Demo.DisposeAsync();
+    }
+}
+
+// A recording relay on a Kestrel of its own (YARP's direct forwarder, default transforms): it forwards everything to
+// the demo unchanged and keeps the request target and headers of what the gateway sent.
+internal sealed class UpstreamTap : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private UpstreamTap(WebApplication app) => _app = app;
+
+    public Uri Address { get; private set; } = null!;
+
+    public ConcurrentQueue<(string Target, Dictionary<string, string> Headers)> Received { get; } = new();
+
+    public static async Task<UpstreamTap> StartAsync(Uri destination)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddHttpForwarder();
+        var app = builder.Build();
+        var tap = new UpstreamTap(app);
+        app.Use((context, next) =>
+        {
+            tap.Received.Enqueue((context.Features.Get<IHttpRequestFeature>()!.RawTarget,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+            return next(context);
+        });
+        app.MapForwarder("/{**catch-all}", destination.ToString());
+        await app.StartAsync();
+        tap.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        return tap;
+    }
+
+    /// <summary>What reached the service after <paramref name="mark"/> (a count of <see cref="Received"/> taken before).</summary>
+    public (string Target, Dictionary<string, string> Headers)[] Since(int mark) => Received.Skip(mark).ToArray();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(TimeSpan.FromSeconds(5));
+        await _app.DisposeAsync();
+    }
+}
+
+[Collection(RealClientsGroup.Name)]
+public sealed class GatewayRealClientTests(GatewayRealClientFixture fixture) : IClassFixture<GatewayRealClientFixture>
+{
+    private const string QueryPath = "/arcgis/rest/services/Demo/FeatureServer/0/query";
+
+    private string QueryUrl(string query) => $"{fixture.Gateway.Url}{QueryPath}?{query}";
+
+    [Fact]
+    public async Task Ogrinfo_lists_the_demo_features_through_the_gateway_with_its_token_and_gets_499_without()
+    {
+        var token = await fixture.GatewayTokenAsync();
+        var mark = fixture.Tap.Received.Count;
+        var withToken = await GdalAsync(["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl($"where=1%3D1&outFields=*&f=json&token={Uri.EscapeDataString(token)}")]);
+        var viaHeader = await GdalAsync(["-ro", "-al", "-q", "ESRIJSON:" + QueryUrl("where=OBJECTID%3C4&outFields=OBJECTID,NAME&f=json")],
+            headers: $"X-Esri-Authorization: Bearer {token}");
+        var reached = fixture.Tap.Since(mark);
+        var without = await GdalAsync(["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl("where=1%3D1&outFields=*&f=json")]);
+        var reachedWithout = fixture.Tap.Since(mark + reached.Length);
+        // ogrinfo prints only "Missing 'fields' member" for an ArcGIS error body (the ESRIJSON driver reads it as a
+        // feature set), so the answer it got is read again here, the same URL over HTTP.
+        using var http = new HttpClient();
+        var answer = await http.GetStringAsync(new Uri(QueryUrl("where=1%3D1&outFields=*&f=json")));
+
+        withToken.ExitCode.Should().Be(0, withToken.Describe());
+        withToken.Stdout.Should().Contain("Geometry: Point").And.Contain("Feature Count: 12")
+            .And.Contain("NAME: String").And.Contain("CATEGORY: String").And.Contain("OPENED: Integer");
+        viaHeader.ExitCode.Should().Be(0, viaHeader.Describe());
+        viaHeader.Stdout.Split('\n').Where(l => l.Contains("NAME (String) = ", StringComparison.Ordinal)).Select(l => l.Split(" = ")[1].Trim())
+            .Should().Equal("Smiley Library", "Redlands Bowl", "Kimberly Crest");
+        ShouldCarryNoToken(reached, atLeast: 2);
+
+        without.ExitCode.Should().NotBe(0, without.Describe());
+        without.Stdout.Should().NotContain("Feature Count");
+        without.Stderr.Should().Contain("Failed to read ESRIJSON data", without.Describe());
+        using (var error = JsonDocument.Parse(answer))
+        {
+            error.RootElement.GetProperty("error").GetProperty("code").GetInt32().Should().Be(499, answer);
+            error.RootElement.GetProperty("error").GetProperty("message").GetString().Should().Be("Token Required", answer);
+        }
+
+        reachedWithout.Should().BeEmpty("the gateway answers a request without a token itself");
+        fixture.Gateway.Output.Should().NotContain("fail:");
+    }
+
+    [Fact]
+    public async Task Arcgis_rest_js_signs_in_at_the_gateway_and_queries_the_demo_through_it()
+    {
+        await RealClientHarness.EnsureClientsAsync(mapsSdk: false);
+        var mark = fixture.Tap.Received.Count;
+
+        // feature-service.mjs as it runs against the test host, pointed at the gateway: 499 without a token, 498 for a
+        // bad one (both the gateway's), then ArcGISIdentityManager finds the gateway's generateToken in its rest/info.
+        var run = await ClientScriptRun.RunAsync("feature-service.mjs", fixture.Gateway, new Dictionary<string, string?>
+        {
+            ["DEMO_USERNAME"] = fixture.Username,
+            ["DEMO_PASSWORD"] = fixture.Password,
+        }, TimeSpan.FromSeconds(90));
+        var reached = fixture.Tap.Since(mark);
+
+        run.ShouldBeOk();
+        run.Expect("noToken.bodyCode", 499);
+        run.Expect("noToken.errorName", "ArcGISAuthError");
+        run.Expect("badToken.bodyCode", 498);
+        run.Expect("signIn.features", 12);
+        run.Expect("secondCallGenerateTokenCalls", 0);
+        // The signed-in query and the cached-token one: the only requests that got past the gateway.
+        reached.Select(r => new Uri("http://x" + r.Target).AbsolutePath).Should().Equal(QueryPath, QueryPath);
+        ShouldCarryNoToken(reached, atLeast: 2);
+        fixture.Gateway.Output.Should().NotContain("fail:");
+    }
+
+    private static void ShouldCarryNoToken((string Target, Dictionary<string, string> Headers)[] reached, int atLeast)
+    {
+        reached.Should().HaveCountGreaterThanOrEqualTo(atLeast, "the clients' queries went through to the demo");
+        foreach (var (target, headers) in reached)
+        {
+            System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + target).Query).AllKeys
+                .Should().NotContain(k => string.Equals(k, "token", StringComparison.OrdinalIgnoreCase), target);
+            headers.ContainsKey("X-Esri-Authorization").Should().BeFalse(target);
+            headers.ContainsKey("Authorization").Should().BeFalse(target);
+        }
+    }
+
+    private static async Task<ProcessRun.Result> GdalAsync(string[] args, string? headers = null)
+    {
+        if (!File.Exists("/usr/bin/ogrinfo"))
+        {
+            Assert.Fail("/usr/bin/ogrinfo not found: install GDAL (apt-get install gdal-bin).");
+        }
+
+        return await ProcessRun.RunAsync("ogrinfo", args, Path.GetTempPath(), new Dictionary<string, string?>
+        {
+            ["GDAL_HTTP_HEADERS"] = headers,
+            // No proxy from the environment, no retries that would hide a refused request.
+            ["GDAL_HTTP_PROXY"] = null,
+            ["http_proxy"] = null,
+            ["CPL_DEBUG"] = null,
+        }, TimeSpan.FromSeconds(60));
+    }
+}

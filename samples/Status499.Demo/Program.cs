@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.AspNetCore.RateLimiting;
 using Status499;
 using Status499.Demo;
 using Status499.Demo.FeatureService;
@@ -19,6 +20,13 @@ builder.Services.AddHttpLogging(o => o.LoggingFields = HttpLoggingFields.Request
 builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()));
 builder.Services.AddResponseCompression();
 builder.Services.AddSingleton<ClientClosedCounters>();
+// One /queued request at a time, the others wait in the limiter's queue: a client that leaves there is a 499 in the
+// phase queued, with how long it waited (HAProxy's Tw).
+builder.Services.AddRateLimiter(o => o.AddConcurrencyLimiter("one-at-a-time", l =>
+{
+    l.PermitLimit = 1;
+    l.QueueLimit = 10;
+}));
 
 // Meanings come from appsettings.json ("Status499": /arcgis/rest/services/** is TokenRequired, the rest
 // ClientClosedRequest) and from endpoint metadata below. Tokens: the fixed demo token for curl, and the tokens that
@@ -40,6 +48,7 @@ app.UseStaticFiles();
 app.UseRouting();
 app.UseCors();                 // answers CORS preflights before the token check
 app.UseStatus499();
+app.UseRateLimiter();          // after UseStatus499(): a client that leaves while queued is recorded (phase queued)
 
 // The four ways a client can leave (the home page's buttons abort them from the browser).
 // Honours the token: a client that leaves is a 499, and the OperationCanceledException never becomes a 500.
@@ -82,6 +91,14 @@ app.MapGet("/stream", async (HttpResponse response, CancellationToken ct) =>
         await Task.Delay(500, ct);
     }
 });
+
+// Holds the only permit for 5 s: a second /queued request waits in the rate limiter's queue meanwhile.
+app.MapGet("/queued", async (ILogger<QueuedDemo> logger, CancellationToken ct) =>
+{
+    QueuedDemo.HoldsThePermit(logger);
+    await Task.Delay(TimeSpan.FromSeconds(5), ct);
+    return "done";
+}).RequireRateLimiting("one-at-a-time");
 
 // Work that must finish (nginx's proxy_ignore_client_abort): the order is saved even when the client leaves, because
 // RequestAborted ignores the client here; shutdown, a request timeout or the 10 s maximum after the client left still

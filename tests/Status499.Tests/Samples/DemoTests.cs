@@ -74,6 +74,36 @@ public sealed class DemoTests
             .Should().BeTrue("the request is still recorded as client-closed");
     }
 
+    // The README's /queued example: a second request waits in the rate limiter's queue behind the first and leaves
+    // there. Recorded as a 499 in the phase queued, on the home page's counters and in the log with its queue wait.
+    [Fact]
+    public async Task Demo_records_a_client_that_leaves_while_queued_in_the_phase_queued()
+    {
+        await using var sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?>());
+        using var client = new HttpClient { BaseAddress = new Uri(sample.Url) };
+        using var first = new CancellationTokenSource();
+        var holding = client.GetAsync("/queued", first.Token);
+
+        // The first holds the permit once its handler runs, which logs it.
+        (await Signal.EventuallyAsync(() => Occurrences(sample.Output, "/queued holds the only permit") == 1)).Should().BeTrue(sample.Output);
+
+        using (var second = new CancellationTokenSource())
+        {
+            var queued = client.GetAsync("/queued", second.Token);
+            (await Signal.EventuallyAsync(() => Occurrences(sample.Output, "Path: /queued") == 2)).Should().BeTrue(sample.Output);
+            await Task.Delay(200); // the queue wait the log reports
+            await second.CancelAsync();
+            await FluentActions.Awaiting(() => queued).Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        var counters = await WaitForCountersAsync(client, c => Count(c, "/queued", "queued") == 1);
+        Count(counters, "/queued", "handler").Should().Be(0, "the first request is still running");
+        sample.Output.Should().Contain("The client closed the request in the queued phase");
+        await first.CancelAsync();
+        await FluentActions.Awaiting(() => holding).Should().ThrowAsync<OperationCanceledException>();
+        sample.Output.Should().NotContain("fail:");
+    }
+
     // `dotnet run --project samples/Status499.Demo --urls …` (the README's command) takes this profile: Development,
     // where the demo defaults apply.
     [Fact]
@@ -189,7 +219,7 @@ public sealed class DemoTests
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"the counters never showed the three requests: {counters}");
+                Assert.Fail($"the counters never showed the requests: {counters}");
             }
 
             await Task.Delay(50);

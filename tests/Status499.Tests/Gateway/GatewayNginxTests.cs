@@ -133,6 +133,11 @@ public sealed class GatewayNginxTests(RedisServer redis, ITestOutputHelper outpu
         using var json = JsonDocument.Parse(tokenBody);
         var query = Query(json.RootElement.GetProperty("token").GetString()!);
 
+        // What makes it so is nginx's, in HttpBlock (http://nginx.org/en/docs/http/ngx_http_upstream_module.html):
+        // proxy_next_upstream error timeout retries on the survivor a GET the dead instance reset or refused, and
+        // max_fails=1 fail_timeout=10s keeps the dead instance out of the rotation after its first failure. Seen
+        // failing: with proxy_next_upstream off the queries in flight at the kill get 502 (the retry check below), and
+        // with max_fails=0 as well half the queries sent after it do.
         // A steady stream: a few clients, each sending the next query when the last one is answered, every request
         // recorded with when it started and ended. The instance dies once both have served; the stream goes on until
         // enough requests started after the kill completed.

@@ -25,7 +25,9 @@ FRAMEWORKS=(net8.0 net9.0 net10.0)
 #   curl, unzip        the package and AOT checks
 #   redis-server       the two-instance generateToken lockout test (it starts its own server on a free port)
 #   gdal-bin           GDAL's ogrinfo/ogr2ogr against the demo's feature service (tests/Status499.Tests/RealClients)
-APT_PACKAGES=(chromium clang zlib1g-dev curl unzip redis-server gdal-bin)
+#   nginx              round robin over two gateway instances (Gateway/GatewayNginxTests; each test starts its own nginx
+#                      on a free port, so the package's service need not run)
+APT_PACKAGES=(chromium clang zlib1g-dev curl unzip redis-server gdal-bin nginx)
 # ---------------------------------------------------------------------------------------------------------------------
 
 step() { echo "==> $*"; }

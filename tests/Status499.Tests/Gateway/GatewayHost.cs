@@ -24,6 +24,8 @@ public sealed class GatewayHost : IAsyncDisposable
     public const string GenerateTokenPath = "/arcgis/tokens/generateToken";
     public const string RestInfoPath = "/arcgis/rest/info";
 
+    private bool _stopped;
+
     private GatewayHost(WebApplication app, OuterObserver observer)
     {
         App = app;
@@ -88,7 +90,26 @@ public sealed class GatewayHost : IAsyncDisposable
         return host;
     }
 
+    // Settings(upstream) on a shared Redis (Gateway:Redis): the instances started with the same settings share the
+    // Data Protection key ring and the generateToken lockout, as several instances of one gateway.
+    public static Dictionary<string, string?> OnRedis(Uri upstream, RedisServer server)
+    {
+        var settings = Settings(upstream);
+        settings["Gateway:Redis"] = server.Configuration;
+        settings["Gateway:RedisKeyPrefix"] = "gateway-" + Guid.NewGuid().ToString("N") + ":"; // one gateway per test
+        return settings;
+    }
+
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
+
+    // As when the instance dies: Kestrel unbinds and, given a token that is already cancelled, aborts every connection
+    // at once (KestrelServer.StopAsync drains connections only until that token fires) instead of letting requests
+    // in flight finish.
+    public async Task KillAsync()
+    {
+        _stopped = true;
+        await App.StopAsync(new CancellationToken(canceled: true));
+    }
 
     public async Task<string> GenerateTokenAsync(HttpClient client)
     {
@@ -109,7 +130,11 @@ public sealed class GatewayHost : IAsyncDisposable
     {
         RequestDuration.Dispose();
         ClientClosedRequests.Dispose();
-        await App.StopAsync(TimeSpan.FromSeconds(5));
+        if (!_stopped)
+        {
+            await App.StopAsync(TimeSpan.FromSeconds(5));
+        }
+
         await App.DisposeAsync();
     }
 }

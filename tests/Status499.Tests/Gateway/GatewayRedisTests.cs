@@ -103,13 +103,7 @@ public sealed class GatewayRedisTests(RedisServer redis) : IClassFixture<RedisSe
         }
     }
 
-    private static Dictionary<string, string?> OnRedis(ArcGisUpstream upstream, RedisServer server)
-    {
-        var settings = GatewayHost.Settings(upstream.Address);
-        settings["Gateway:Redis"] = server.Configuration;
-        settings["Gateway:RedisKeyPrefix"] = "gateway-" + Guid.NewGuid().ToString("N") + ":"; // one gateway per test
-        return settings;
-    }
+    private static Dictionary<string, string?> OnRedis(ArcGisUpstream upstream, RedisServer server) => GatewayHost.OnRedis(upstream.Address, server);
 
     private static string Query(string token) => ArcGisUpstream.QueryPath.TrimStart('/') + "?f=json&token=" + token;
 

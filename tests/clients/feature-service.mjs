@@ -3,7 +3,9 @@
 // the sample's own rest/info + generateToken, and (SHORT_LIVED=1) recovery from an expired token.
 //
 // env: SAMPLE_URL, DEMO_USERNAME, DEMO_PASSWORD (required); SHORT_LIVED=1 when the sample issues
-// tokens that expire within ~15 s (the script then waits for expiry, polling every 0.5 s).
+// tokens that expire within ~15 s (the script then waits for expiry, polling every 0.5 s);
+// SERVER_PATH and SERVICE_NAME for a layer other than /arcgis/rest/services/Demo/FeatureServer/0
+// (lib/harness.mjs sampleUrls; the server must still serve the demo's 12 points).
 // Server needs, beyond rest-request.mjs: token accepted as a `token=` query parameter (queryFeatures
 // uses GET, query.js l.149); rest/info with an absolute authInfo.tokenServicesUrl; generateToken
 // accepting POST form username/password/client=referer/referer=@esri/arcgis-rest-js/expiration=20160/f=json
@@ -48,9 +50,9 @@ await run("feature-service", async (out) => {
   out.signIn = { features: signedIn.features?.length, tokenExpiresInSeconds: Math.round((session.tokenExpires - Date.now()) / 1000), wire: signInWire };
   assert.equal(signedIn.features?.length, 12, "signed in: feature count");
   assert.ok(signedIn.features.every((f) => Number.isInteger(f.attributes?.OBJECTID)), "every feature has an integer OBJECTID attribute");
-  const root = new URL(server).pathname; // "/arcgis"
+  const root = new URL(server).pathname; // "/arcgis" (SERVER_PATH)
   assert.deepEqual(signInWire.map((w) => w.path),
-    [`${root}/rest/info`, `${root}/tokens/generateToken`, `${root}/rest/services/Demo/FeatureServer/0/query`],
+    [`${root}/rest/info`, `${root}/tokens/generateToken`, `${new URL(layer).pathname}/query`],
     "sign-in sequence: rest/info, its tokenServicesUrl, then the query");
   const gen = signInWire[1];
   assert.equal(gen.method, "POST");

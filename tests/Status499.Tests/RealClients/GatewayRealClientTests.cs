@@ -1,13 +1,4 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Status499.Tests.RealClients;
 
@@ -32,74 +23,20 @@ public sealed class GatewayRealClientFixture : IAsyncLifetime
     {
         Demo = await SampleProcess.StartDemoAsync(new Dictionary<string, string?> { ["Status499__Routes__0__Meaning"] = "ClientClosedRequest" });
         Tap = await UpstreamTap.StartAsync(new Uri(Demo.Url));
-        Gateway = await SampleProcess.StartAsync(RealClientHarness.FindBuiltDll(RealClientHarness.GatewayProjectDir), RealClientHarness.GatewayProjectDir, new Dictionary<string, string?>
+        Gateway = await GatewayClients.StartGatewayAsync(Username, Password, new Dictionary<string, string?>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Gateway__Users__0__Username"] = Username,
-            ["Gateway__Users__0__Password"] = Password,
             ["ReverseProxy__Clusters__upstream__Destinations__one__Address"] = Tap.Address.ToString(),
         });
     }
 
     /// <summary>Signs in at the gateway's generateToken as its configured user, as a client would (form POST).</summary>
-    public async Task<string> GatewayTokenAsync()
-    {
-        using var http = new HttpClient();
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = Username, ["password"] = Password, ["f"] = "json" });
-        using var response = await http.PostAsync(new Uri(Gateway.Url + "/arcgis/tokens/generateToken"), form);
-        var body = await response.Content.ReadAsStringAsync();
-        using var json = JsonDocument.Parse(body);
-        return json.RootElement.TryGetProperty("token", out var token) ? token.GetString()! : throw new InvalidOperationException("generateToken at the gateway: " + body);
-    }
+    public Task<string> GatewayTokenAsync() => GatewayClients.GenerateTokenAsync(Gateway.Url + "/arcgis/tokens/generateToken", Username, Password);
 
     public async Task DisposeAsync()
     {
         await Gateway.DisposeAsync();
         await Tap.DisposeAsync();
         await Demo.DisposeAsync();
-    }
-}
-
-// A recording relay on a Kestrel of its own (YARP's direct forwarder, default transforms): it forwards everything to
-// the demo unchanged and keeps the request target and headers of what the gateway sent.
-internal sealed class UpstreamTap : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-
-    private UpstreamTap(WebApplication app) => _app = app;
-
-    public Uri Address { get; private set; } = null!;
-
-    public ConcurrentQueue<(string Target, Dictionary<string, string> Headers)> Received { get; } = new();
-
-    public static async Task<UpstreamTap> StartAsync(Uri destination)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddHttpForwarder();
-        var app = builder.Build();
-        var tap = new UpstreamTap(app);
-        app.Use((context, next) =>
-        {
-            tap.Received.Enqueue((context.Features.Get<IHttpRequestFeature>()!.RawTarget,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
-            return next(context);
-        });
-        app.MapForwarder("/{**catch-all}", destination.ToString());
-        await app.StartAsync();
-        tap.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
-        return tap;
-    }
-
-    /// <summary>What reached the service after <paramref name="mark"/> (a count of <see cref="Received"/> taken before).</summary>
-    public (string Target, Dictionary<string, string> Headers)[] Since(int mark) => Received.Skip(mark).ToArray();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync(TimeSpan.FromSeconds(5));
-        await _app.DisposeAsync();
     }
 }
 
@@ -115,11 +52,11 @@ public sealed class GatewayRealClientTests(GatewayRealClientFixture fixture) : I
     {
         var token = await fixture.GatewayTokenAsync();
         var mark = fixture.Tap.Received.Count;
-        var withToken = await GdalAsync(["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl($"where=1%3D1&outFields=*&f=json&token={Uri.EscapeDataString(token)}")]);
-        var viaHeader = await GdalAsync(["-ro", "-al", "-q", "ESRIJSON:" + QueryUrl("where=OBJECTID%3C4&outFields=OBJECTID,NAME&f=json")],
+        var withToken = await GatewayClients.OgrinfoAsync(["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl($"where=1%3D1&outFields=*&f=json&token={Uri.EscapeDataString(token)}")]);
+        var viaHeader = await GatewayClients.OgrinfoAsync(["-ro", "-al", "-q", "ESRIJSON:" + QueryUrl("where=OBJECTID%3C4&outFields=OBJECTID,NAME&f=json")],
             headers: $"X-Esri-Authorization: Bearer {token}");
         var reached = fixture.Tap.Since(mark);
-        var without = await GdalAsync(["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl("where=1%3D1&outFields=*&f=json")]);
+        var without = await GatewayClients.OgrinfoAsync(["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl("where=1%3D1&outFields=*&f=json")]);
         var reachedWithout = fixture.Tap.Since(mark + reached.Length);
         // ogrinfo prints only "Missing 'fields' member" for an ArcGIS error body (the ESRIJSON driver reads it as a
         // feature set), so the answer it got is read again here, the same URL over HTTP.
@@ -132,7 +69,7 @@ public sealed class GatewayRealClientTests(GatewayRealClientFixture fixture) : I
         viaHeader.ExitCode.Should().Be(0, viaHeader.Describe());
         viaHeader.Stdout.Split('\n').Where(l => l.Contains("NAME (String) = ", StringComparison.Ordinal)).Select(l => l.Split(" = ")[1].Trim())
             .Should().Equal("Smiley Library", "Redlands Bowl", "Kimberly Crest");
-        ShouldCarryNoToken(reached, atLeast: 2);
+        GatewayClients.ShouldCarryNoToken(reached, atLeast: 2);
 
         without.ExitCode.Should().NotBe(0, without.Describe());
         without.Stdout.Should().NotContain("Feature Count");
@@ -170,36 +107,7 @@ public sealed class GatewayRealClientTests(GatewayRealClientFixture fixture) : I
         run.Expect("secondCallGenerateTokenCalls", 0);
         // The signed-in query and the cached-token one: the only requests that got past the gateway.
         reached.Select(r => new Uri("http://x" + r.Target).AbsolutePath).Should().Equal(QueryPath, QueryPath);
-        ShouldCarryNoToken(reached, atLeast: 2);
+        GatewayClients.ShouldCarryNoToken(reached, atLeast: 2);
         fixture.Gateway.Output.Should().NotContain("fail:");
-    }
-
-    private static void ShouldCarryNoToken((string Target, Dictionary<string, string> Headers)[] reached, int atLeast)
-    {
-        reached.Should().HaveCountGreaterThanOrEqualTo(atLeast, "the clients' queries went through to the demo");
-        foreach (var (target, headers) in reached)
-        {
-            System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + target).Query).AllKeys
-                .Should().NotContain(k => string.Equals(k, "token", StringComparison.OrdinalIgnoreCase), target);
-            headers.ContainsKey("X-Esri-Authorization").Should().BeFalse(target);
-            headers.ContainsKey("Authorization").Should().BeFalse(target);
-        }
-    }
-
-    private static async Task<ProcessRun.Result> GdalAsync(string[] args, string? headers = null)
-    {
-        if (!File.Exists("/usr/bin/ogrinfo"))
-        {
-            Assert.Fail("/usr/bin/ogrinfo not found: install GDAL (apt-get install gdal-bin).");
-        }
-
-        return await ProcessRun.RunAsync("ogrinfo", args, Path.GetTempPath(), new Dictionary<string, string?>
-        {
-            ["GDAL_HTTP_HEADERS"] = headers,
-            // No proxy from the environment, no retries that would hide a refused request.
-            ["GDAL_HTTP_PROXY"] = null,
-            ["http_proxy"] = null,
-            ["CPL_DEBUG"] = null,
-        }, TimeSpan.FromSeconds(60));
     }
 }

@@ -8,13 +8,18 @@ export function env(name, fallback) {
   return v;
 }
 
-/** SAMPLE_URL without a trailing slash, plus the URLs every script uses. */
+/**
+ * SAMPLE_URL without a trailing slash, plus the URLs every script uses. SERVER_PATH (default `/arcgis`) and
+ * SERVICE_NAME (default `Demo`) point them at another ArcGIS-style server behind the same origin, e.g.
+ * `/file-geojson` and `redlands-places` for Koop's provider-file-geojson through the gateway sample.
+ */
 export function sampleUrls() {
   const base = env("SAMPLE_URL").replace(/\/+$/, "");
+  const server = `${base}${env("SERVER_PATH", "/arcgis").replace(/\/+$/, "")}`;
   return {
     base,
-    server: `${base}/arcgis`,
-    layer: `${base}/arcgis/rest/services/Demo/FeatureServer/0`,
+    server,
+    layer: `${server}/rest/services/${env("SERVICE_NAME", "Demo")}/FeatureServer/0`,
   };
 }
 

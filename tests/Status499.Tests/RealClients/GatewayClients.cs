@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Status499.Tests.RealClients;
+
+// What the real-client tests through the gateway sample share, whatever service is behind it (GatewayRealClientTests:
+// the demo; GatewayKoopTests: Koop): starting the gateway with a user of its own, signing in at its generateToken,
+// the wire tap in front of the service, the check that nothing on that wire carries a token, and GDAL's ogrinfo.
+internal static class GatewayClients
+{
+    /// <summary>The gateway sample as a process in Production with one user, plus <paramref name="settings"/> (its ReverseProxy and Gateway keys).</summary>
+    public static Task<SampleProcess> StartGatewayAsync(string username, string password, IReadOnlyDictionary<string, string?> settings)
+    {
+        var env = new Dictionary<string, string?>(settings)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Gateway__Users__0__Username"] = username,
+            ["Gateway__Users__0__Password"] = password,
+        };
+        return SampleProcess.StartAsync(RealClientHarness.FindBuiltDll(RealClientHarness.GatewayProjectDir), RealClientHarness.GatewayProjectDir, env);
+    }
+
+    /// <summary>Signs in at a gateway's generateToken as a client would (form POST) and returns the token.</summary>
+    public static async Task<string> GenerateTokenAsync(string generateTokenUrl, string username, string password)
+    {
+        using var http = new HttpClient();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = username, ["password"] = password, ["f"] = "json" });
+        using var response = await http.PostAsync(new Uri(generateTokenUrl), form);
+        var body = await response.Content.ReadAsStringAsync();
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.TryGetProperty("token", out var token) ? token.GetString()! : throw new InvalidOperationException("generateToken at the gateway: " + body);
+    }
+
+    /// <summary>At least <paramref name="atLeast"/> requests reached the service, and none carried a token where the gateway reads one.</summary>
+    public static void ShouldCarryNoToken((string Target, Dictionary<string, string> Headers)[] reached, int atLeast)
+    {
+        reached.Should().HaveCountGreaterThanOrEqualTo(atLeast, "the clients' queries went through to the service");
+        foreach (var (target, headers) in reached)
+        {
+            System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + target).Query).AllKeys
+                .Should().NotContain(k => string.Equals(k, "token", StringComparison.OrdinalIgnoreCase), target);
+            headers.ContainsKey("X-Esri-Authorization").Should().BeFalse(target);
+            headers.ContainsKey("Authorization").Should().BeFalse(target);
+        }
+    }
+
+    /// <summary>Debian's <c>/usr/bin/ogrinfo</c> with <paramref name="args"/>, optionally with <c>GDAL_HTTP_HEADERS</c>.</summary>
+    public static async Task<ProcessRun.Result> OgrinfoAsync(string[] args, string? headers = null)
+    {
+        if (!File.Exists("/usr/bin/ogrinfo"))
+        {
+            Assert.Fail("/usr/bin/ogrinfo not found: install GDAL (apt-get install gdal-bin).");
+        }
+
+        return await ProcessRun.RunAsync("ogrinfo", args, Path.GetTempPath(), new Dictionary<string, string?>
+        {
+            ["GDAL_HTTP_HEADERS"] = headers,
+            // No proxy from the environment, no retries that would hide a refused request.
+            ["GDAL_HTTP_PROXY"] = null,
+            ["http_proxy"] = null,
+            ["CPL_DEBUG"] = null,
+        }, TimeSpan.FromSeconds(60));
+    }
+}
+
+// A recording relay on a Kestrel of its own (YARP's direct forwarder, default transforms), put between the gateway and
+// the service behind it (the demo, Koop): it forwards everything unchanged and keeps the request target and headers of
+// what the gateway sent, which is all the service was given.
+internal sealed class UpstreamTap : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private UpstreamTap(WebApplication app) => _app = app;
+
+    public Uri Address { get; private set; } = null!;
+
+    public ConcurrentQueue<(string Target, Dictionary<string, string> Headers)> Received { get; } = new();
+
+    public static async Task<UpstreamTap> StartAsync(Uri destination)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddHttpForwarder();
+        var app = builder.Build();
+        var tap = new UpstreamTap(app);
+        app.Use((context, next) =>
+        {
+            tap.Received.Enqueue((context.Features.Get<IHttpRequestFeature>()!.RawTarget,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+            return next(context);
+        });
+        app.MapForwarder("/{**catch-all}", destination.ToString());
+        await app.StartAsync();
+        tap.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        return tap;
+    }
+
+    /// <summary>What reached the service after <paramref name="mark"/> (a count of <see cref="Received"/> taken before).</summary>
+    public (string Target, Dictionary<string, string> Headers)[] Since(int mark) => Received.Skip(mark).ToArray();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(TimeSpan.FromSeconds(5));
+        await _app.DisposeAsync();
+    }
+}

@@ -357,6 +357,13 @@ internal sealed class Status499Middleware
             request.ResponseBody.Unwrap();
             var context = request.HttpContext;
             var termination = await ClassifyAsync(request, ex, responseCut: false);
+            if (termination == RequestTermination.None && await _clientAbort.IsClientGoneAsync(ex, context))
+            {
+                // Kestrel's reason came after the classifier looked (IsClientGoneAsync waits a bounded time for a lost
+                // request body's abort): the client left, how is asked again.
+                termination = ClientTermination(request);
+            }
+
             if (termination.IsClient())
             {
                 RecordClientClosed(request, termination, requestBodyLost: ex is IOException, inTokenCheck: false);

@@ -174,20 +174,9 @@ public sealed class NginxServer : IAsyncDisposable
 
     private async Task StopProcessAsync()
     {
-        if (_process is null)
-        {
-            return;
-        }
-
-        // The master and its worker: a worker outlives a killed master and keeps the port.
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-        _process.Dispose();
+        var process = _process;
         _process = null;
+        await ChildProcess.StopAsync(process);
     }
 
     private static string ReadShared(string path)

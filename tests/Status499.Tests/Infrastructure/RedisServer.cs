@@ -104,19 +104,9 @@ public sealed class RedisServer : IAsyncLifetime
 
     private async Task StopProcessAsync()
     {
-        if (_process is null)
-        {
-            return;
-        }
-
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-        _process.Dispose();
+        var process = _process;
         _process = null;
+        await ChildProcess.StopAsync(process);
     }
 
     private static int FreePort()

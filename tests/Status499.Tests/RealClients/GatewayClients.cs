@@ -53,6 +53,33 @@ internal static class GatewayClients
     }
 
     /// <summary>Debian's <c>/usr/bin/ogrinfo</c> with <paramref name="args"/>, optionally with <c>GDAL_HTTP_HEADERS</c>.</summary>
+    // feature-service.mjs run through the gateway: 499 without a token and 498 for a bad one (the gateway's), then a
+    // sign-in at the generateToken its rest/info names; only the signed-in query and the cached-token one got past the
+    // gateway to the service, without the gateway's token.
+    public static async Task ShouldSignInAndQueryThroughAsync(
+        SampleProcess gateway, UpstreamTap tap, string username, string password, string queryPath, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var mark = tap.Received.Count;
+        var environment = new Dictionary<string, string?> { ["DEMO_USERNAME"] = username, ["DEMO_PASSWORD"] = password };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
+        var run = await ClientScriptRun.RunAsync("feature-service.mjs", gateway, environment, TimeSpan.FromSeconds(90));
+        var reached = tap.Since(mark);
+
+        run.ShouldBeOk();
+        run.Expect("noToken.bodyCode", 499);
+        run.Expect("noToken.errorName", "ArcGISAuthError");
+        run.Expect("badToken.bodyCode", 498);
+        run.Expect("signIn.features", 12);
+        run.Expect("secondCallGenerateTokenCalls", 0);
+        reached.Select(r => new Uri("http://x" + r.Target).AbsolutePath).Should().Equal(queryPath, queryPath);
+        ShouldCarryNoToken(reached, atLeast: 2);
+        gateway.Output.Should().NotContain("fail:");
+    }
+
     public static async Task<ProcessRun.Result> OgrinfoAsync(string[] args, string? headers = null)
     {
         if (!File.Exists("/usr/bin/ogrinfo"))

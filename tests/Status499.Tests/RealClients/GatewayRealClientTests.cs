@@ -88,26 +88,9 @@ public sealed class GatewayRealClientTests(GatewayRealClientFixture fixture) : I
     public async Task Arcgis_rest_js_signs_in_at_the_gateway_and_queries_the_demo_through_it()
     {
         await RealClientHarness.EnsureClientsAsync(mapsSdk: false);
-        var mark = fixture.Tap.Received.Count;
 
         // feature-service.mjs as it runs against the test host, pointed at the gateway: 499 without a token, 498 for a
         // bad one (both the gateway's), then ArcGISIdentityManager finds the gateway's generateToken in its rest/info.
-        var run = await ClientScriptRun.RunAsync("feature-service.mjs", fixture.Gateway, new Dictionary<string, string?>
-        {
-            ["DEMO_USERNAME"] = fixture.Username,
-            ["DEMO_PASSWORD"] = fixture.Password,
-        }, TimeSpan.FromSeconds(90));
-        var reached = fixture.Tap.Since(mark);
-
-        run.ShouldBeOk();
-        run.Expect("noToken.bodyCode", 499);
-        run.Expect("noToken.errorName", "ArcGISAuthError");
-        run.Expect("badToken.bodyCode", 498);
-        run.Expect("signIn.features", 12);
-        run.Expect("secondCallGenerateTokenCalls", 0);
-        // The signed-in query and the cached-token one: the only requests that got past the gateway.
-        reached.Select(r => new Uri("http://x" + r.Target).AbsolutePath).Should().Equal(QueryPath, QueryPath);
-        GatewayClients.ShouldCarryNoToken(reached, atLeast: 2);
-        fixture.Gateway.Output.Should().NotContain("fail:");
+        await GatewayClients.ShouldSignInAndQueryThroughAsync(fixture.Gateway, fixture.Tap, fixture.Username, fixture.Password, QueryPath);
     }
 }

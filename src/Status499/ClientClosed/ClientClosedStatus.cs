@@ -9,7 +9,7 @@ internal static class ClientClosedStatus
     // requestBodyLost: the abort came from a read of the request body. inTokenCheck: the client left during the token
     // check (its form read or the validator), so no endpoint ran and nothing else owns the status. leftInQueue: the
     // client left while the request waited in UseRateLimiter()'s queue, which then returned without calling next.
-    public static ClientDisconnectPhase Record(HttpContext context, Status499Meaning meaning, bool abortedBeforeStart, bool requestBodyLost, bool inTokenCheck, bool leftInQueue = false)
+    public static ClientDisconnectPhase Record(HttpContext context, Status499Meaning meaning, bool abortedBeforeStart, bool requestBodyLost, bool inTokenCheck, bool leftInQueue)
     {
         var response = context.Response;
         var phase = PhaseOf(context, abortedBeforeStart, requestBodyLost, leftInQueue);

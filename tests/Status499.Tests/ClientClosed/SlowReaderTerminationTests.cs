@@ -29,15 +29,7 @@ public sealed class SlowReaderTerminationTests
     {
         await using var app = await StartAsync(writing, HttpProtocols.Http1);
 
-        for (var run = 1; run <= Runs; run++)
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, app.Port));
-            await socket.SendAsync("GET /report HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray(), SocketFlags.None);
-
-            // The client never reads; Kestrel gives up after the grace period.
-            (await Signal.EventuallyAsync(() => app.Observer.All.Count == run)).Should().BeTrue($"run {run} ends");
-        }
+        await StallReadersAsync(app, "GET /report HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
 
         app.Observer.All.Should().OnlyContain(o => o.StatusCode == 200 && o.Termination == RequestTermination.ClientTooSlow && o.Phase == ClientDisconnectPhase.None);
         await TerminationAssertions.ServerEndedAsync(app, "client_too_slow", "response", count: Runs);
@@ -59,14 +51,7 @@ public sealed class SlowReaderTerminationTests
     {
         await using var app = await StartAsync(writing, HttpProtocols.Http2);
 
-        for (var run = 1; run <= Runs; run++)
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, app.Port));
-            await socket.SendAsync(Http2WideOpenGet("/report"), SocketFlags.None);
-
-            (await Signal.EventuallyAsync(() => app.Observer.All.Count == run)).Should().BeTrue($"run {run} ends");
-        }
+        await StallReadersAsync(app, Http2WideOpenGet("/report"));
 
         app.Observer.All.Should().OnlyContain(o => o.StatusCode == 200, "the status sent stays");
         app.Observer.All.Should().OnlyContain(o => o.Termination == RequestTermination.ClientTooSlow || o.Termination == RequestTermination.ClientClosed);
@@ -76,6 +61,19 @@ public sealed class SlowReaderTerminationTests
         app.ServerEndedRequests.GetMeasurementSnapshot()
             .Where(m => (string?)m.Tags["status499.termination"] != "client_too_slow" || (string?)m.Tags["status499.phase"] != "response").Should().BeEmpty();
         app.ClientClosedRequests.GetMeasurementSnapshot().Where(m => (string?)m.Tags["status499.phase"] != "response").Should().BeEmpty();
+    }
+
+    // Runs clients one after another that send the request and never read: each ends when Kestrel gives up on it after
+    // the grace period.
+    private static async Task StallReadersAsync(TestApp app, byte[] request)
+    {
+        for (var run = 1; run <= Runs; run++)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, app.Port));
+            await socket.SendAsync(request, SocketFlags.None);
+            (await Signal.EventuallyAsync(() => app.Observer.All.Count == run)).Should().BeTrue($"run {run} ends");
+        }
     }
 
     // The connection preface, SETTINGS with the largest stream window, a WINDOW_UPDATE that opens the connection's as

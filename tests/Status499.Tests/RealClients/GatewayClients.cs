@@ -79,23 +79,6 @@ internal static class GatewayClients
         ShouldCarryNoToken(reached, atLeast: 2);
         gateway.Output.Should().NotContain("fail:");
     }
-
-    public static async Task<ProcessRun.Result> OgrinfoAsync(string[] args, string? headers = null)
-    {
-        if (!File.Exists("/usr/bin/ogrinfo"))
-        {
-            Assert.Fail("/usr/bin/ogrinfo not found: install GDAL (apt-get install gdal-bin).");
-        }
-
-        return await ProcessRun.RunAsync("ogrinfo", args, Path.GetTempPath(), new Dictionary<string, string?>
-        {
-            ["GDAL_HTTP_HEADERS"] = headers,
-            // No proxy from the environment, no retries that would hide a refused request.
-            ["GDAL_HTTP_PROXY"] = null,
-            ["http_proxy"] = null,
-            ["CPL_DEBUG"] = null,
-        }, TimeSpan.FromSeconds(60));
-    }
 }
 
 // A recording relay on a Kestrel of its own (YARP's direct forwarder, default transforms), put between the gateway and

@@ -93,7 +93,7 @@ public sealed class GatewayKoopTests(GatewayKoopFixture fixture) : IClassFixture
             answers.Add(await posted.Content.ReadAsStringAsync());
         }
 
-        var ogrinfo = await GatewayClients.OgrinfoAsync(["-ro", "-al", "-so", "ESRIJSON:" + GatewayQueryUrl("where=1%3D1&outFields=*&f=json")]);
+        var ogrinfo = await GdalTool.RunAsync("ogrinfo", ["-ro", "-al", "-so", "ESRIJSON:" + GatewayQueryUrl("where=1%3D1&outFields=*&f=json")]);
         var reached = fixture.Tap.Since(mark);
 
         FeaturesIn(direct).Should().HaveCount(12, direct);
@@ -116,9 +116,9 @@ public sealed class GatewayKoopTests(GatewayKoopFixture fixture) : IClassFixture
     {
         var token = await fixture.GatewayTokenAsync();
         var mark = fixture.Tap.Received.Count;
-        var inUrl = await GatewayClients.OgrinfoAsync(["-ro", "-al", "-so", "ESRIJSON:" + GatewayQueryUrl($"where=1%3D1&outFields=*&f=json&token={Uri.EscapeDataString(token)}")]);
+        var inUrl = await GdalTool.RunAsync("ogrinfo", ["-ro", "-al", "-so", "ESRIJSON:" + GatewayQueryUrl($"where=1%3D1&outFields=*&f=json&token={Uri.EscapeDataString(token)}")]);
         // A where clause only Koop evaluates (winnow's SQL over the GeoJSON), the token in GDAL_HTTP_HEADERS.
-        var viaHeader = await GatewayClients.OgrinfoAsync(["-ro", "-al", "-q", "ESRIJSON:" + GatewayQueryUrl("where=CATEGORY%3D%27Park%27&outFields=OBJECTID,NAME&orderByFields=OBJECTID&f=json")],
+        var viaHeader = await GdalTool.RunAsync("ogrinfo", ["-ro", "-al", "-q", "ESRIJSON:" + GatewayQueryUrl("where=CATEGORY%3D%27Park%27&outFields=OBJECTID,NAME&orderByFields=OBJECTID&f=json")],
             headers: $"X-Esri-Authorization: Bearer {token}");
         var reached = fixture.Tap.Since(mark);
 

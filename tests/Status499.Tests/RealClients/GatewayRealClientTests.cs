@@ -52,11 +52,11 @@ public sealed class GatewayRealClientTests(GatewayRealClientFixture fixture) : I
     {
         var token = await fixture.GatewayTokenAsync();
         var mark = fixture.Tap.Received.Count;
-        var withToken = await GatewayClients.OgrinfoAsync(["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl($"where=1%3D1&outFields=*&f=json&token={Uri.EscapeDataString(token)}")]);
-        var viaHeader = await GatewayClients.OgrinfoAsync(["-ro", "-al", "-q", "ESRIJSON:" + QueryUrl("where=OBJECTID%3C4&outFields=OBJECTID,NAME&f=json")],
+        var withToken = await GdalTool.RunAsync("ogrinfo", ["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl($"where=1%3D1&outFields=*&f=json&token={Uri.EscapeDataString(token)}")]);
+        var viaHeader = await GdalTool.RunAsync("ogrinfo", ["-ro", "-al", "-q", "ESRIJSON:" + QueryUrl("where=OBJECTID%3C4&outFields=OBJECTID,NAME&f=json")],
             headers: $"X-Esri-Authorization: Bearer {token}");
         var reached = fixture.Tap.Since(mark);
-        var without = await GatewayClients.OgrinfoAsync(["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl("where=1%3D1&outFields=*&f=json")]);
+        var without = await GdalTool.RunAsync("ogrinfo", ["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl("where=1%3D1&outFields=*&f=json")]);
         var reachedWithout = fixture.Tap.Since(mark + reached.Length);
         // ogrinfo prints only "Missing 'fields' member" for an ArcGIS error body (the ESRIJSON driver reads it as a
         // feature set), so the answer it got is read again here, the same URL over HTTP.

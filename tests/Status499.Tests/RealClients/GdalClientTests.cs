@@ -9,15 +9,13 @@ namespace Status499.Tests.RealClients;
 [Collection(RealClientsGroup.Name)]
 public sealed class GdalClientTests(DemoFeatureServiceFixture fixture) : IClassFixture<DemoFeatureServiceFixture>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-
     private string QueryUrl(string query) => $"{fixture.Sample.Url}/arcgis/rest/services/Demo/FeatureServer/0/query?{query}";
 
     [Fact]
     public async Task Ogrinfo_reads_the_12_points_with_a_token_in_the_query_and_fails_on_the_499_without_one()
     {
-        var withToken = await GdalAsync("ogrinfo", ["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl($"where=1%3D1&outFields=*&f=json&token={fixture.Token}")]);
-        var without = await GdalAsync("ogrinfo", ["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl("where=1%3D1&outFields=*&f=json")]);
+        var withToken = await GdalTool.RunAsync("ogrinfo", ["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl($"where=1%3D1&outFields=*&f=json&token={fixture.Token}")]);
+        var without = await GdalTool.RunAsync("ogrinfo", ["-ro", "-al", "-so", "ESRIJSON:" + QueryUrl("where=1%3D1&outFields=*&f=json")]);
 
         withToken.ExitCode.Should().Be(0, withToken.Describe());
         withToken.Stdout.Should().Contain("Geometry: Point").And.Contain("Feature Count: 12")
@@ -30,7 +28,7 @@ public sealed class GdalClientTests(DemoFeatureServiceFixture fixture) : IClassF
     [Fact]
     public async Task Ogrinfo_with_the_token_in_GDAL_HTTP_HEADERS_reads_what_a_where_clause_selects()
     {
-        var run = await GdalAsync("ogrinfo", ["-ro", "-al", "-q", "ESRIJSON:" + QueryUrl("where=OBJECTID%3C4&outFields=OBJECTID,NAME&f=json")],
+        var run = await GdalTool.RunAsync("ogrinfo", ["-ro", "-al", "-q", "ESRIJSON:" + QueryUrl("where=OBJECTID%3C4&outFields=OBJECTID,NAME&f=json")],
             headers: $"X-Esri-Authorization: Bearer {fixture.Token}");
 
         run.ExitCode.Should().Be(0, run.Describe());
@@ -56,11 +54,11 @@ public sealed class GdalClientTests(DemoFeatureServiceFixture fixture) : IClassF
     {
         var headers = $"X-Esri-Authorization: Bearer {fixture.Token}";
 
-        var like = await GdalAsync("ogr2ogr", ["-f", "GeoJSON", parks, "ESRIJSON:" + QueryUrl("where=NAME%20LIKE%20%27%25Park%25%27&outFields=*&f=json")], headers);
-        var envelope = await GdalAsync("ogr2ogr", ["-f", "GeoJSON", west, QueryUrl(
+        var like = await GdalTool.RunAsync("ogr2ogr", ["-f", "GeoJSON", parks, "ESRIJSON:" + QueryUrl("where=NAME%20LIKE%20%27%25Park%25%27&outFields=*&f=json")], headers);
+        var envelope = await GdalTool.RunAsync("ogr2ogr", ["-f", "GeoJSON", west, QueryUrl(
             "where=1%3D1&geometry=-117.20,34.04,-117.19,34.06&geometryType=esriGeometryEnvelope&spatialRel=esriSpatialRelIntersects&inSR=4326&outFields=*&f=geojson")], headers);
         // A page of 5 with exceededTransferLimit: GDAL asks for the next pages (resultOffset) itself.
-        var pages = await GdalAsync("ogr2ogr", ["-f", "GeoJSON", paged, "ESRIJSON:" + QueryUrl("where=1%3D1&outFields=*&resultRecordCount=5&f=json")], headers);
+        var pages = await GdalTool.RunAsync("ogr2ogr", ["-f", "GeoJSON", paged, "ESRIJSON:" + QueryUrl("where=1%3D1&outFields=*&resultRecordCount=5&f=json")], headers);
 
         like.ExitCode.Should().Be(0, like.Describe());
         envelope.ExitCode.Should().Be(0, envelope.Describe());
@@ -74,22 +72,5 @@ public sealed class GdalClientTests(DemoFeatureServiceFixture fixture) : IClassF
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(geoJsonFile));
         return doc.RootElement.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("properties").GetProperty("NAME").GetString()!).ToArray();
-    }
-
-    private static async Task<ProcessRun.Result> GdalAsync(string tool, string[] args, string? headers = null)
-    {
-        if (!File.Exists("/usr/bin/" + tool))
-        {
-            Assert.Fail($"/usr/bin/{tool} not found: install GDAL (apt-get install gdal-bin).");
-        }
-
-        return await ProcessRun.RunAsync(tool, args, Path.GetTempPath(), new Dictionary<string, string?>
-        {
-            ["GDAL_HTTP_HEADERS"] = headers,
-            // No proxy from the environment, no retries that would hide a refused request.
-            ["GDAL_HTTP_PROXY"] = null,
-            ["http_proxy"] = null,
-            ["CPL_DEBUG"] = null,
-        }, Timeout);
     }
 }

@@ -15,7 +15,7 @@ namespace Status499.Benchmarks;
 //   framework calls per request (UseProbe; issue 22).
 // Routes: /ok and /hello (sync), /async (the handler awaits once), /secure (a TokenRequired route in "with", validated by
 // an allocation-free delegate; a plain endpoint otherwise). GET /gc answers the process's total allocated bytes, so a
-// run's bytes per request are (after - before) / requests; GET /heap answers the managed heap after a full blocking GC.
+// run's bytes per request are (after - before) / requests; GET /jit answers the methods compiled and ms spent compiling; GET /heap answers the managed heap after a full blocking GC.
 public static class KestrelLoadApp
 {
     public const string ValidToken = "good";
@@ -63,6 +63,9 @@ public static class KestrelLoadApp
         }
 
         app.MapGet("/gc", static () => GC.GetTotalAllocatedBytes(precise: true).ToString(CultureInfo.InvariantCulture));
+        // The JIT's work so far (methods compiled, ms compiling, all tiers): a run's share of JIT is the delta (issue 22).
+        app.MapGet("/jit", static () => string.Create(CultureInfo.InvariantCulture,
+            $"{System.Runtime.JitInfo.GetCompiledMethodCount()} {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0}"));
         app.MapGet("/heap", static () =>
         {
             for (var i = 0; i < 3; i++)

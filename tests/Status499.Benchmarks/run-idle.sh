@@ -4,7 +4,9 @@
 # With GCDUMP_DIR set, a dotnet-gcdump of the server is also taken while the connections are open (needs dotnet-gcdump:
 # `dotnet tool install -g dotnet-gcdump`) and its report written next to it: the per-connection breakdown in
 # docs/benchmarks.md compares the "with" and "alone" reports.
-# Usage: [GCDUMP_DIR=dir] bash tests/Status499.Benchmarks/run-idle.sh [connections]
+# MODES: the KestrelLoadApp modes to compare (default "alone empty with"; the probe-* modes give the floor an app meets
+# when its own code registers on RequestAborted, uses OnStarting/OnCompleted or sets a feature: docs/benchmarks.md).
+# Usage: [GCDUMP_DIR=dir] [MODES="..."] bash tests/Status499.Benchmarks/run-idle.sh [connections]
 set -euo pipefail
 cd "$(dirname "$0")"
 . ../scripts/lib.sh
@@ -15,7 +17,7 @@ dll=bin/Release/net10.0/Status499.Benchmarks.dll
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; true' EXIT
 for route in "/ok" "/secure good"; do
-  for mode in alone empty with; do
+  for mode in ${MODES:-alone empty with}; do
     port="$(free_port)"
     dotnet "$dll" kestrel "$mode" "http://127.0.0.1:$port" >/dev/null &
     pid=$!

@@ -12,10 +12,12 @@ fail() { echo "FAIL $1: $2"; }
 first() { awk -v n="$1" 'NR <= n'; }
 
 # free_port: a TCP port on 127.0.0.1 that nothing listens on right now (for apps that cannot be told to pick one).
+# Below Linux's ephemeral range (32768-60999 by default): a port that a client connection (or one in TIME_WAIT, after
+# run-idle.sh's thousands) holds locally cannot be bound, though nothing listens on it.
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Status499.Benchmarks;
 
 // The service behind every mode of run-gateway-compare.sh: an unsecured ArcGIS-like FeatureServer whose layer 0 query
-// answers five point features (about 1.3 KB of JSON, the shape of an ArcGIS Server query response with f=json:
+// answers five point features (about 1.2 KB of JSON, the shape of an ArcGIS Server query response with f=json:
 // https://developers.arcgis.com/rest/services-reference/enterprise/query-feature-service-layer/). The body is encoded
 // once, so the upstream costs the same in every mode and as little as it can.
 public static class FeatureQueryUpstream

@@ -20,7 +20,8 @@
 # Needs dotnet, wrk, nginx (with auth_request, as Debian's is), curl.
 # Usage: bash tests/Status499.Benchmarks/run-gateway-compare.sh [seconds, default 10] [rounds, default 3]
 # Environment: WARMUP (seconds of load before each measured run, default 10: tier-1 JIT, docs/benchmarks.md issue 22),
-#              CONNECTIONS (wrk connections, default 4; at most 64, nginx's keepalive pool), MODES (default "yarp gateway nginx").
+#              CONNECTIONS (wrk connections, default 4; at most 64, nginx's keepalive pool), MODES (default "yarp gateway nginx"),
+#              NGINX_ACCESS_LOG=1 (nginx writes its access log; off by default, as the .NET processes log nothing).
 set -euo pipefail
 cd "$(dirname "$0")"
 . ../scripts/lib.sh
@@ -63,7 +64,8 @@ port_below_ephemeral() {
 server_cpu=() ; client_cpu=()
 if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then server_cpu=(taskset -c 0); client_cpu=(taskset -c 1); fi
 
-# start_dotnet ROLE URL ARGS...: a gateway-compare process on the server CPU, ready once GET URL/ready-path answers.
+# start_dotnet ROLE URL READY_PATH ARGS...: a gateway-compare process on the server CPU, ready once GET URL+READY_PATH
+# answers 2xx; its output goes to $work/ROLE.log, printed if it does not start.
 start_dotnet() {
   local role=$1 url=$2 ready=$3; shift 3
   "${server_cpu[@]}" dotnet "$dll" gateway-compare "$role" "$url" "$@" >"$work/$role.log" 2>&1 &
@@ -85,8 +87,9 @@ header=(-H "X-Esri-Authorization: Bearer $token")
 
 # nginx_conf PORT UPSTREAM_PORT CHECK_PORT: nginx's configuration, every file it writes inside $work/nginx.
 nginx_conf() {
-  local dir="$work/nginx" user=""
+  local dir="$work/nginx" user="" access_log="off"
   [ "$(id -u)" = 0 ] && user="user $(id -un);"   # as root, workers would switch to nobody, who cannot enter $work
+  [ "${NGINX_ACCESS_LOG:-0}" = 1 ] && access_log="$dir/access.log"
   mkdir -p "$dir"
   cat <<EOF
 $user
@@ -95,7 +98,7 @@ pid $dir/nginx.pid;
 error_log $dir/error.log warn;
 events { worker_connections 1024; }
 http {
-    access_log off;
+    access_log $access_log;
     client_body_temp_path $dir/client_body;
     proxy_temp_path $dir/proxy;
     fastcgi_temp_path $dir/fastcgi;

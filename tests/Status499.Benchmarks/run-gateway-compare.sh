@@ -48,19 +48,6 @@ stop_all() {
 }
 trap 'stop_all; rm -rf "$work"' EXIT
 
-# A free port below the kernel's ephemeral range: one in that range (lib.sh's free_port) can be taken between the check
-# and the bind by an outgoing connection, of which these runs open many.
-low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-[ "$low" -gt 11000 ] || low=32768
-port_below_ephemeral() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((10000 + RANDOM % (low - 10000)))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-  done
-  return 1
-}
-
 server_cpu=() ; client_cpu=()
 if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then server_cpu=(taskset -c 0); client_cpu=(taskset -c 1); fi
 
@@ -77,7 +64,7 @@ start_dotnet() {
 # The upstream address is not used by generateToken. The token is never printed.
 keys="$work/keys"
 mkdir -p "$keys"
-url="http://127.0.0.1:$(port_below_ephemeral)"
+url="http://127.0.0.1:$(free_port)"
 start_dotnet gateway "$url" /gc "http://127.0.0.1:9/" "$keys"
 token=$(curl -s -d "username=$gateway_user" -d "password=$gateway_password" -d f=json -d expiration=1440 "$url/arcgis/tokens/generateToken" \
   | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
@@ -147,15 +134,15 @@ for round in $(seq 1 "$rounds"); do
   order=()
   for i in "${!modes[@]}"; do order+=("${modes[$(( (i + round - 1) % ${#modes[@]} ))]}"); done
   for mode in "${order[@]}"; do
-    upstream="http://127.0.0.1:$(port_below_ephemeral)"
+    upstream="http://127.0.0.1:$(free_port)"
     start_dotnet upstream "$upstream" "$query"
     [ -n "$expected" ] || expected=$(curl -s "$upstream$query$query_args")
-    url="http://127.0.0.1:$(port_below_ephemeral)"
+    url="http://127.0.0.1:$(free_port)"
     case "$mode" in
       yarp)    start_dotnet yarp "$url" /gc "$upstream/"; gc="$url"; measured=yarp ;;
       gateway) start_dotnet gateway "$url" /gc "$upstream/" "$keys"; gc="$url"; measured=gateway ;;
       nginx)
-        gc="http://127.0.0.1:$(port_below_ephemeral)"
+        gc="http://127.0.0.1:$(free_port)"
         start_dotnet token-check "$gc" /gc "$keys"
         port=${url##*:}
         nginx_conf "$port" "${upstream##*:}" "${gc##*:}" >"$work/nginx.conf"

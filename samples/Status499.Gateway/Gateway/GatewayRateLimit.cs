@@ -17,12 +17,19 @@ internal static class GatewayRateLimit
     public static void Add(IServiceCollection services, GatewayOptions options)
     {
         var limit = options.RateLimit!;
-        var window = new FixedWindowRateLimiterOptions { PermitLimit = limit.PermitLimit, Window = limit.Window, QueueLimit = 0, AutoReplenishment = false };
+        var window = new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = limit.PermitLimit,
+            Window = limit.Window,
+            QueueLimit = 0,
+            AutoReplenishment = false, // the partitioned limiter's timer replenishes every window
+        };
         services.AddRateLimiter(o => o.OnRejected = OnRejectedAsync);
         if (string.IsNullOrWhiteSpace(options.Redis))
         {
             Func<string, FixedWindowRateLimiterOptions> inMemory = _ => window;
-            services.Configure<RateLimiterOptions>(o => o.AddPolicy(PolicyName, context => RateLimitPartition.GetFixedWindowLimiter(ClientAddress(context), inMemory)));
+            services.Configure<RateLimiterOptions>(o =>
+                o.AddPolicy(PolicyName, context => RateLimitPartition.GetFixedWindowLimiter(ClientAddress(context), inMemory)));
             return;
         }
 

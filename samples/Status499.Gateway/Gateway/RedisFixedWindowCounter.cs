@@ -40,13 +40,14 @@ internal sealed class RedisFixedWindowCounter
 
     public RedisKey KeyOf(string clientAddress) => _keyPrefix + clientAddress;
 
-    // Counts one request in the key's window: the requests counted so far in it, this one included, and when it ends.
-    // Throws a RedisException while Redis cannot answer (BacklogPolicy.FailFast: at once once the connection is down).
-    public async Task<(long Count, TimeSpan WindowLeft)> IncrementAsync(RedisKey key)
+    // Counts one request in the window of the key (one key, in an array made once per address): the requests counted
+    // so far in it, this one included, and the time left in it. Throws a RedisException while Redis cannot answer (at
+    // once while the connection is down: BacklogPolicy.FailFast, GatewaySharedState).
+    public async Task<(long Count, TimeSpan WindowLeft)> IncrementAsync(RedisKey[] key)
     {
         // ScriptEvaluateAsync sends the script's SHA1 once Redis knows it, and the script again after a restart emptied
         // Redis's script cache (NOSCRIPT).
-        var result = (long[])(await _redis.GetDatabase().ScriptEvaluateAsync(Script, [key], _window))!;
+        var result = (long[])(await _redis.GetDatabase().ScriptEvaluateAsync(Script, key, _window))!;
         return (result[0], TimeSpan.FromMilliseconds(result[1]));
     }
 }

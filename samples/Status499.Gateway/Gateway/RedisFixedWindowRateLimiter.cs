@@ -7,8 +7,8 @@ namespace Status499.Gateway;
 // Gateway:RateLimit for one client address when the instances share a Redis (Gateway:Redis): the window's count lives
 // in Redis (RedisFixedWindowCounter), so the (PermitLimit+1)th request across every instance is refused. While Redis
 // cannot answer, the instance falls back to its own in-memory fixed window for the address (the limit without Redis):
-// never a 500, never everyone refused, at worst PermitLimit per instance, as before Redis was shared. A ReplenishingRateLimiter so
-// that the partitioned limiter's timer replenishes the fallback, as it does its own fixed windows.
+// never a 500, never every client refused, at worst PermitLimit per instance. A ReplenishingRateLimiter so that the
+// partitioned limiter's timer replenishes the fallback, as it does its own fixed windows.
 internal sealed class RedisFixedWindowRateLimiter : ReplenishingRateLimiter
 {
     private static readonly RateLimitLease Admitted = new Lease(isAcquired: true, retryAfter: null);
@@ -19,14 +19,14 @@ internal sealed class RedisFixedWindowRateLimiter : ReplenishingRateLimiter
     private static readonly RateLimitLease AskAsynchronously = new Lease(isAcquired: false, retryAfter: null);
 
     private readonly RedisFixedWindowCounter _counter;
-    private readonly RedisKey _key;
+    private readonly RedisKey[] _key;
     private readonly FixedWindowRateLimiter _fallback;
     private long _lastUsed = Stopwatch.GetTimestamp();
 
     public RedisFixedWindowRateLimiter(RedisFixedWindowCounter counter, string clientAddress, FixedWindowRateLimiterOptions fallback)
     {
         _counter = counter;
-        _key = counter.KeyOf(clientAddress);
+        _key = [counter.KeyOf(clientAddress)];
         _fallback = new FixedWindowRateLimiter(fallback);
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using StackExchange.Redis;
 using Status499.Tests.Infrastructure;
 
 namespace Status499.Tests.Gateway;
@@ -33,6 +34,12 @@ public sealed class GatewaySharedRateLimitTests(RedisServer redis) : IClassFixtu
         (await refused.Content.ReadAsStringAsync()).Should().Be(RateLimitedBody);
         (await GetAsync(clientA, token)).StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "A sees B's count too");
         upstream.Received.Should().HaveCount(3);
+
+        // One key per client address under Gateway:RedisKeyPrefix, expiring with the window.
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var key = settings["Gateway:RedisKeyPrefix"] + "RateLimit:127.0.0.1";
+        ((long)await connection.GetDatabase().StringGetAsync(key)).Should().Be(5, "refused requests are counted too");
+        (await connection.GetDatabase().KeyTimeToLiveAsync(key)).Should().BePositive().And.BeLessThanOrEqualTo(TimeSpan.FromMinutes(5));
     }
 
     [Fact]

@@ -50,11 +50,10 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<GatewayRefererCheck>();
         GatewaySharedState.Add(builder.Services, options);
-        if (options.RateLimit is { } rateLimit)
+        if (options.RateLimit is not null)
         {
-            GatewayRateLimit.Add(builder.Services, rateLimit);
+            GatewayRateLimit.Add(builder.Services, options);
         }
-
 
         builder.Services.AddStatus499(builder.Configuration.GetSection("Status499"))
             .AddArcGisSignedTokens(o =>

@@ -20,7 +20,8 @@ public sealed class GatewayOptions
 
     /// <summary>
     /// A StackExchange.Redis configuration string (<c>redis:6379</c>) shared by every instance: the Data Protection
-    /// key ring and the generateToken lockout live there. Unset: one instance, keys in the user profile, lockout in memory.
+    /// key ring, the generateToken lockout and the <see cref="RateLimit"/> counts live there. Unset: one instance, keys
+    /// in the user profile, lockout and rate limit in memory.
     /// </summary>
     public string? Redis { get; set; }
 

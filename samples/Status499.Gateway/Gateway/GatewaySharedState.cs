@@ -7,7 +7,8 @@ namespace Status499.Gateway;
 
 // What several instances must share to be one gateway: the Data Protection key ring (a token minted on one instance
 // is accepted by every other) and the IDistributedCache behind generateToken's lockout (a lockout started on one holds
-// on all). Both go to one Redis when Gateway:Redis is set; otherwise the instance keeps them to itself.
+// on all). Both go to one Redis when Gateway:Redis is set; otherwise the instance keeps them to itself. The
+// Gateway:RateLimit counts use the same connection (GatewayRateLimit).
 internal static class GatewaySharedState
 {
     public static void Add(IServiceCollection services, GatewayOptions options)

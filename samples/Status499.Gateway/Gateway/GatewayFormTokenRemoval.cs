@@ -7,7 +7,7 @@ namespace Status499.Gateway;
 // (TokenSource.Form), and forwards the other fields byte for byte, in their order, with a Content-Length to match. The
 // body is in memory already on token routes (the token check buffers it, up to Status499:Token:MaxFormLength); a longer
 // one is refused with 413 rather than forwarded unread. YARP's way of replacing a request body in a transform:
-// https://learn.microsoft.com/aspnet/core/fundamentals/servers/yarp/transforms-request#request-body-transforms
+// https://learn.microsoft.com/aspnet/core/fundamentals/servers/yarp/extensibility-transforms#request-body-transforms
 // A multipart/form-data body is streamed on unchanged: Status499 reads no token there, so it opens nothing at the
 // gateway, and rewriting would mean holding uploads in memory (docs/gateway.md).
 internal sealed class GatewayFormTokenRemoval

@@ -89,6 +89,20 @@ public sealed class GatewayBodyAndCookieTokenTests
         upstream.Received.Should().ContainSingle().Which.Body.Should().Be("where=1%3D1&f=json", "a token is taken off on public routes too");
     }
 
+    [Fact]
+    public async Task A_query_string_token_in_capitals_is_taken_off_too()
+    {
+        await using var upstream = await ArcGisUpstream.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync(GatewayHost.Settings(upstream.Address));
+        using var client = gateway.CreateClient();
+        var token = await gateway.GenerateTokenAsync(client);
+
+        (await client.GetStringAsync(ArcGisUpstream.QueryPath.TrimStart('/') + "?where=1%3D1&TOKEN=" + token + "&f=json"))
+            .Should().Be(ArcGisUpstream.FeaturesJson, "Status499 reads TOKEN= as the token");
+
+        upstream.Received.Should().ContainSingle().Which.Target.Should().Be(ArcGisUpstream.QueryPath + "?where=1%3D1&f=json");
+    }
+
     [Theory]
     [InlineData("theme=dark; {0}={1}; lang=en", "theme=dark; lang=en")]
     [InlineData("{0}={1}", null)]

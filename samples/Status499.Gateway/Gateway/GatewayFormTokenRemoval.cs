@@ -98,16 +98,23 @@ internal sealed class GatewayFormTokenRemoval
         }
 
         using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (buffer.Length + read > _maxLength)
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                return null;
-            }
+                if (buffer.Length + read > _maxLength)
+                {
+                    return null;
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();

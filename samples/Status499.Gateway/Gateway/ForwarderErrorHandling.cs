@@ -54,6 +54,9 @@ internal static class ForwarderErrorHandling
         {
             StatusCodes.Status504GatewayTimeout => ("Gateway Timeout", "The service behind the gateway did not answer in time."),
             StatusCodes.Status503ServiceUnavailable => ("Service Unavailable", "No instance of the service behind the gateway is available."),
+            // The gateway's own sign-in at the service failed (UpstreamTokenCache, UpstreamTokenHandler): say so, since
+            // the service itself may be up.
+            _ when context.Features.Get<IForwarderErrorFeature>()?.Exception is UpstreamSignInException signIn => ("Bad Gateway", signIn.ClientDetail),
             _ => ("Bad Gateway", "The service behind the gateway could not be reached."),
         };
 

@@ -25,10 +25,9 @@ public static class GatewayHostingExtensions
 
         foreach (var (clusterId, upstream) in options.Upstreams)
         {
-            if (upstream.GenerateTokenUrl is not { IsAbsoluteUri: true } || upstream.Username.Length == 0 || upstream.Password.Length == 0)
+            if (upstream.Problem(clusterId) is { } problem)
             {
-                throw new InvalidOperationException(
-                    $"Gateway:Upstreams:{clusterId} needs an absolute GenerateTokenUrl, a Username and a Password (docs/gateway.md).");
+                throw new InvalidOperationException(problem);
             }
         }
 

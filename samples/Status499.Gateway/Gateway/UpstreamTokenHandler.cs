@@ -48,7 +48,9 @@ internal sealed class UpstreamTokenHandler : DelegatingHandler
         }
 
         response.Dispose();
-        throw new HttpRequestException($"The service of cluster '{_clusterId}' refused the gateway's token.");
+        throw new UpstreamSignInException(
+            $"The service of cluster '{_clusterId}' refused the gateway's token.",
+            "The service behind the gateway refused the gateway's own token.");
     }
 
     private Task<HttpResponseMessage> SendWithTokenAsync(HttpRequestMessage request, string token, CancellationToken cancellationToken)

@@ -64,7 +64,8 @@ public sealed class GatewayHost : IAsyncDisposable
         ["ReverseProxy:Clusters:slow:HttpRequest:ActivityTimeout"] = slowTimeout,
     };
 
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?> settings, bool inMemoryKeyRing = true)
+    // services: registrations that replace the gateway's own, such as a TimeProvider the test moves.
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?> settings, bool inMemoryKeyRing = true, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Configuration.Sources.Clear();
@@ -74,6 +75,7 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Logging.AddFakeLogging();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.AddStatus499Gateway();
+        services?.Invoke(builder.Services);
         if (inMemoryKeyRing)
         {
             TestKeyRing.UseInMemoryUnlessTheTestBringsOne(builder.Services);

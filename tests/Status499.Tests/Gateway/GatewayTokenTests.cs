@@ -53,7 +53,7 @@ public sealed class GatewayTokenTests
         (await byQuery.Content.ReadAsStringAsync()).Should().Be(ArcGisUpstream.FeaturesJson, "the service's JSON passes unchanged");
         (await byHeader.Content.ReadAsStringAsync()).Should().Be(ArcGisUpstream.FeaturesJson);
         upstream.Received.Should().HaveCount(2);
-        foreach (var (target, headers) in upstream.Received)
+        foreach (var (target, headers, _) in upstream.Received)
         {
             target.Should().Be(ArcGisUpstream.QueryPath + "?where=1%3D1&f=json", "the gateway's token is taken off the query string");
             headers.Should().NotContainKey("X-Esri-Authorization").And.NotContainKey("Authorization");

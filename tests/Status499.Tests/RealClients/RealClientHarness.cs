@@ -31,6 +31,18 @@ internal static class RealClientHarness
 
     public static string MapsSdkDist => Path.Combine(ClientsDir, "maps-sdk", "dist");
 
+    /// <summary>Debian's Chromium (or <c>CHROMIUM_PATH</c>) for the Maps SDK page, or fails saying how to get it.</summary>
+    public static string ChromiumPath()
+    {
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
+        if (!File.Exists(chromium))
+        {
+            Assert.Fail($"Chromium not found at {chromium}: install it (apt-get install chromium) or set CHROMIUM_PATH.");
+        }
+
+        return chromium;
+    }
+
     /// <summary>Runs <c>npm ci</c> (node_modules missing) and, if asked, the Maps SDK build (dist missing), once per process.</summary>
     public static async Task EnsureClientsAsync(bool mapsSdk)
     {

@@ -80,12 +80,13 @@ public sealed class GatewayShortLivedUpstreamTests(GatewayShortLivedUpstreamFixt
     {
         var token = await fixture.GatewayTokenAsync();
         var mark = fixture.Tap.Received.Count;
-        var url = $"ESRIJSON:{fixture.Gateway.Url}{QueryPath}?where=1%3D1&outFields=*&f=json&token={Uri.EscapeDataString(token)}";
+        var url = $"ESRIJSON:{fixture.Gateway.Url}{QueryPath}?where=1%3D1&outFields=*&f=json";
         var runs = new List<ProcessRun.Result>();
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < RunFor || runs.Count < 3)
         {
-            var run = await GdalTool.RunAsync("ogrinfo", ["-ro", "-al", "-so", url]);
+            // In a header, so that no failure message (the command line) shows it.
+            var run = await GdalTool.RunAsync("ogrinfo", ["-ro", "-al", "-so", url], headers: $"X-Esri-Authorization: Bearer {token}");
             runs.Add(run);
             run.ExitCode.Should().Be(0, $"ogrinfo run {runs.Count} after {watch.Elapsed.TotalSeconds:0.0} s\n{run.Describe()}\n{fixture.Gateway.Output}");
             run.Stdout.Should().Contain("Feature Count: 12", run.Describe());
@@ -94,8 +95,8 @@ public sealed class GatewayShortLivedUpstreamTests(GatewayShortLivedUpstreamFixt
         var issued = ShouldHaveSentOnlyItsOwnTokens(mark, token, queries: runs.Count);
         foreach (var run in runs)
         {
-            issued.Should().NotContain(t => run.Stdout.Contains(t, StringComparison.Ordinal) || run.Stderr.Contains(t, StringComparison.Ordinal),
-                "the demo's token never reaches the client");
+            issued.Any(t => run.Stdout.Contains(t, StringComparison.Ordinal) || run.Stderr.Contains(t, StringComparison.Ordinal))
+                .Should().BeFalse("the demo's token never reaches the client");
         }
     }
 
@@ -125,8 +126,8 @@ public sealed class GatewayShortLivedUpstreamTests(GatewayShortLivedUpstreamFixt
         }
 
         var issued = ShouldHaveSentOnlyItsOwnTokens(mark, gatewayToken: null, queries);
-        issued.Should().NotContain(t => run.Result.Stdout.Contains(t, StringComparison.Ordinal) || run.Result.Stderr.Contains(t, StringComparison.Ordinal),
-            "the demo's token never reaches the client");
+        issued.Any(t => run.Result.Stdout.Contains(t, StringComparison.Ordinal) || run.Result.Stderr.Contains(t, StringComparison.Ordinal))
+            .Should().BeFalse("the demo's token never reaches the client");
     }
 
     // At least `queries` queries reached the demo since `mark`, and every one carried, in X-Esri-Authorization, a token
@@ -152,13 +153,14 @@ public sealed class GatewayShortLivedUpstreamTests(GatewayShortLivedUpstreamFixt
             headers.TryGetValue("X-Esri-Authorization", out var header).Should().BeTrue($"the gateway signs {target} with the demo's token");
             header.Should().StartWith("Bearer ", target);
             var sent = header![7..];
-            issued.Should().Contain(sent, $"{target} carried a token the demo issued");
-            sent.Should().NotBe(gatewayToken);
+            // Booleans and counts only: a failure message never shows a token.
+            issued.Contains(sent).Should().BeTrue($"{target} carried a token the demo issued");
+            (sent == gatewayToken).Should().BeFalse($"{target} carried the gateway's token");
             used.Add(sent);
         }
 
-        used.Should().HaveCountGreaterThanOrEqualTo(3, "the demo's tokens expired at least twice while the clients read");
-        issued.Should().NotContain(t => fixture.Gateway.Output.Contains(t, StringComparison.Ordinal), "the gateway logs no token");
+        used.Count.Should().BeGreaterThanOrEqualTo(3, "the demo's tokens expired at least twice while the clients read");
+        issued.Any(t => fixture.Gateway.Output.Contains(t, StringComparison.Ordinal)).Should().BeFalse("the gateway logs no token");
         fixture.Gateway.Output.Should().NotContain("fail:");
         return issued;
     }

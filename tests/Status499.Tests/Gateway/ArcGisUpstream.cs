@@ -20,10 +20,15 @@ public sealed class ArcGisUpstream : IAsyncDisposable
     public const string FeaturesJson = """{"objectIdFieldName":"OBJECTID","features":[{"attributes":{"OBJECTID":1,"NAME":"Smiley Park"}}]}""";
     public const string QueryPath = "/arcgis/rest/services/Demo/FeatureServer/0/query";
     public const string SlowQueryPath = "/arcgis/rest/services/Slow/FeatureServer/0/query";
+    public const string LargeQueryPath = "/arcgis/rest/services/Large/FeatureServer/0/query";
     public const string GenerateTokenPath = "/arcgis/tokens/generateToken";
     public const string ServiceUsername = "gateway-account";
     public const string ServicePassword = "service-password-9";
     private const string InvalidTokenBody = """{"error":{"code":498,"message":"Invalid token.","details":[]}}""";
+
+    // 2,000 features with random names: about 150 KB, still tens of KB compressed.
+    public static readonly string LargeFeaturesJson = """{"objectIdFieldName":"OBJECTID","features":[""" + string.Join(',', Enumerable.Range(1, 2000)
+        .Select(i => "{\"attributes\":{\"OBJECTID\":" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",\"NAME\":\"" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N") + "\"}}")) + "]}";
 
     private readonly ConcurrentDictionary<string, bool> _validTokens = new();
     private int _tokensIssued;
@@ -54,14 +59,26 @@ public sealed class ArcGisUpstream : IAsyncDisposable
     // As when its tokens expire: every token issued so far is refused, with 498 in an ArcGIS body in 200 OK.
     public void RevokeAll() => _validTokens.Clear();
 
-    public static async Task<ArcGisUpstream> StartAsync(bool secured = false)
+    // compressed: answers, its refusals too, are compressed when the request asks (UseResponseCompression: brotli or
+    // gzip, sent in chunks without a Content-Length), as ASP.NET Core apps, IIS and nginx with gzip on do.
+    public static async Task<ArcGisUpstream> StartAsync(bool secured = false, bool compressed = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        if (compressed)
+        {
+            builder.Services.AddResponseCompression();
+        }
+
         var app = builder.Build();
         var upstream = new ArcGisUpstream(app) { Secured = secured };
+        if (compressed)
+        {
+            app.UseResponseCompression();
+        }
+
         app.Use(async (context, next) =>
         {
             if (context.Request.Path.StartsWithSegments(GenerateTokenPath, StringComparison.Ordinal))
@@ -97,6 +114,7 @@ public sealed class ArcGisUpstream : IAsyncDisposable
             return Results.Text($$"""{"token":"{{token}}","expires":{{expires}},"ssl":false}""", "application/json");
         });
         app.MapGet(QueryPath, () => Results.Text(FeaturesJson, "application/json"));
+        app.MapGet(LargeQueryPath, () => Results.Text(LargeFeaturesJson, "application/json"));
         app.MapGet(SlowQueryPath, async (CancellationToken cancellationToken) =>
         {
             upstream.SlowStarted.Set();

@@ -35,7 +35,10 @@ internal sealed class UpstreamTokenHandler : DelegatingHandler
         }
 
         _tokens.Invalidate(_clusterId, token);
-        if (request.Content is null)
+        // A request without a body that has content headers gets an empty content from YARP to carry them
+        // (arcgis-rest-js sends its GET queries with Content-Type: application/x-www-form-urlencoded): its length is 0,
+        // nothing is read, so it can be sent again like one without content.
+        if (request.Content is null || request.Content.Headers.ContentLength == 0)
         {
             response.Dispose();
             token = await _tokens.GetAsync(_clusterId, cancellationToken);

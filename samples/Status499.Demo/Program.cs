@@ -13,6 +13,12 @@ if (!DemoCredentials.TryRead(builder.Configuration, builder.Environment, out var
     return 1;
 }
 
+if (!DemoTokenLifetime.TryRead(builder.Configuration, out var maxTokenLifetime, out problem))
+{
+    Console.Error.WriteLine(problem);
+    return 1;
+}
+
 // Method, path, status and duration only: no query string and no headers, which can carry tokens on token routes.
 builder.Services.AddHttpLogging(o => o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath
     | HttpLoggingFields.RequestProtocol | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration);
@@ -37,7 +43,16 @@ if (demo.Token is not null)
     status499.AddStaticTokens(demo.Token);
 }
 
-status499.AddArcGisSignedTokens(o => o.AddUser(demo.Username, demo.Password));
+status499.AddArcGisSignedTokens(o =>
+{
+    o.AddUser(demo.Username, demo.Password);
+    if (maxTokenLifetime is { } max)
+    {
+        // generateToken takes expiration in minutes and caps it at MaxExpiration, so tokens of a few seconds are possible.
+        o.MaxExpiration = max;
+        o.DefaultExpiration = max < o.DefaultExpiration ? max : o.DefaultExpiration;
+    }
+});
 
 var app = builder.Build();
 

@@ -5,7 +5,8 @@
 // env: SAMPLE_URL, DEMO_USERNAME, DEMO_PASSWORD (required); SHORT_LIVED=1 when the sample issues
 // tokens that expire within ~15 s (the script then waits for expiry, polling every 0.5 s);
 // SERVER_PATH and SERVICE_NAME for a layer other than /arcgis/rest/services/Demo/FeatureServer/0
-// (lib/harness.mjs sampleUrls; the server must still serve the demo's 12 points).
+// (lib/harness.mjs sampleUrls; the server must still serve the demo's 12 points); KEEP_QUERYING_SECONDS=n
+// (without SHORT_LIVED) to go on querying with the signed-in session for n seconds.
 // Server needs, beyond rest-request.mjs: token accepted as a `token=` query parameter (queryFeatures
 // uses GET, query.js l.149); rest/info with an absolute authInfo.tokenServicesUrl; generateToken
 // accepting POST form username/password/client=referer/referer=@esri/arcgis-rest-js/expiration=20160/f=json
@@ -20,6 +21,7 @@ await run("feature-service", async (out) => {
   const username = env("DEMO_USERNAME");
   const password = env("DEMO_PASSWORD");
   const shortLived = process.env.SHORT_LIVED === "1";
+  const keepQueryingSeconds = Number(process.env.KEEP_QUERYING_SECONDS ?? 0);
   const wire = recordFetch();
   const since = (mark) => wire.slice(mark);
   const count = (entries, suffix) => entries.filter((w) => w.path.endsWith(suffix)).length;
@@ -69,6 +71,7 @@ await run("feature-service", async (out) => {
     await queryFeatures({ url: layer, authentication: session });
     out.secondCallGenerateTokenCalls = count(since(mark), "/generateToken");
     assert.equal(out.secondCallGenerateTokenCalls, 0, "a valid cached token is reused");
+    if (keepQueryingSeconds > 0) await keepQuerying(out);
     return;
   }
 
@@ -113,4 +116,27 @@ await run("feature-service", async (out) => {
   out.proactiveRefresh = { features: proactive.features?.length, generateTokenCalls: count(proWire, "/generateToken"), saw498: proWire.some((w) => w.bodyErrorCode === 498), wire: proWire };
   assert.equal(proactive.features?.length, 12, "the original session recovers after expiry");
   assert.equal(out.proactiveRefresh.generateTokenCalls, 1, "exactly one generateToken for the refresh");
+
+  // (e) KEEP_QUERYING_SECONDS=n: the signed-in session queries back to back for n seconds (e.g. through a gateway
+  // whose own tokens at the service behind it expire every few seconds): every query gets the 12 features, and the
+  // client never has to sign in again, since its token is the gateway's, not the service's.
+  async function keepQuerying(result) {
+    const started = Date.now();
+    const mark = wire.length;
+    let queries = 0;
+    while (Date.now() - started < keepQueryingSeconds * 1000) {
+      const answer = await queryFeatures({ url: layer, authentication: session });
+      queries++;
+      assert.equal(answer.features?.length, 12, `query ${queries} after ${Date.now() - started} ms: feature count`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const kept = since(mark);
+    result.keepQuerying = {
+      queries,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+      generateTokenCalls: count(kept, "/generateToken"),
+      errors: kept.filter((w) => w.status !== 200 || w.bodyErrorCode !== undefined).length,
+    };
+    assert.equal(result.keepQuerying.errors, 0, "no query was refused or failed");
+  }
 });

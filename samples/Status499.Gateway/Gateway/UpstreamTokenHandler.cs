@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net.Http.Headers;
 using System.Text.Json;
 
@@ -34,7 +35,10 @@ internal sealed class UpstreamTokenHandler : DelegatingHandler
         }
 
         _tokens.Invalidate(_clusterId, token);
-        if (request.Content is null)
+        // A request without a body that has content headers gets an empty content from YARP to carry them
+        // (arcgis-rest-js sends its GET queries with Content-Type: application/x-www-form-urlencoded): its length is 0,
+        // nothing is read, so it can be sent again like one without content.
+        if (request.Content is null || request.Content.Headers.ContentLength == 0)
         {
             response.Dispose();
             token = await _tokens.GetAsync(_clusterId, cancellationToken);
@@ -68,25 +72,81 @@ internal sealed class UpstreamTokenHandler : DelegatingHandler
             return true;
         }
 
-        // ArcGIS answers token errors in 200 OK with f=json; only a small JSON body can be one.
+        // ArcGIS answers token errors in 200 OK with f=json; only a small JSON body can be one. A service that compresses
+        // (ASP.NET Core's UseResponseCompression, IIS, nginx's gzip) sends it without a Content-Length, in chunks, so a
+        // body of unknown length is looked at too, as far as MaxErrorBodyLength bytes.
         if (status != 200
             || response.Content.Headers.ContentType is not MediaTypeHeaderValue { MediaType: { } mediaType }
             || !mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase)
-            || response.Content.Headers.ContentLength is not (> 0 and <= MaxErrorBodyLength))
+            || response.Content.Headers.ContentLength is 0 or > MaxErrorBodyLength)
         {
             return false;
         }
 
-        // Buffered, so YARP still forwards it whole when it is not a token error; read as a copy of the buffer, since
-        // HttpContent keeps the stream it returns and YARP's read would start at its end.
-#if NET9_0_OR_GREATER
-        await response.Content.LoadIntoBufferAsync(cancellationToken);
-#else
-        await response.Content.LoadIntoBufferAsync(); // no overload with a token before .NET 9 (tests/ compiles this on net8.0)
-#endif
+        var original = response.Content;
+        var stream = await original.ReadAsStreamAsync(cancellationToken);
+        var head = new byte[MaxErrorBodyLength + 1];
+        var length = 0;
+        int read;
+        while (length < head.Length && (read = await stream.ReadAsync(head.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        // What was read goes back in front of the rest, so YARP forwards the answer as the service sent it.
+        var whole = length <= MaxErrorBodyLength;
+        response.Content = whole ? new ByteArrayContent(head, 0, length) : new StreamContent(new ReplayStream(head, stream));
+        foreach (var header in original.Headers)
+        {
+            if (!(whole && header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
+            {
+                response.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        var refused = whole && HasTokenErrorCode(head.AsSpan(0, length), original.Headers.ContentEncoding);
+        if (whole)
+        {
+            original.Dispose();
+        }
+
+        return refused;
+    }
+
+    // The body, decoded as its Content-Encoding says (a coding the gateway cannot decode is not read as a refusal), is an
+    // ArcGIS error body with code 498 or 499.
+    private static bool HasTokenErrorCode(ReadOnlySpan<byte> body, ICollection<string> encodings)
+    {
+        var decoded = body.ToArray();
         try
         {
-            using var json = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken));
+            foreach (var encoding in encodings.Reverse())
+            {
+                using var compressed = new MemoryStream(decoded);
+                using Stream? decoder = encoding.ToLowerInvariant() switch
+                {
+                    "gzip" or "x-gzip" => new GZipStream(compressed, CompressionMode.Decompress),
+                    "deflate" => new ZLibStream(compressed, CompressionMode.Decompress),
+                    "br" => new BrotliStream(compressed, CompressionMode.Decompress),
+                    "identity" => null,
+                    _ => throw new InvalidDataException(),
+                };
+                if (decoder is null)
+                {
+                    continue;
+                }
+
+                var buffer = new byte[MaxErrorBodyLength + 1];
+                var length = decoder.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+                if (length > MaxErrorBodyLength)
+                {
+                    return false;
+                }
+
+                decoded = buffer[..length];
+            }
+
+            using var json = JsonDocument.Parse(decoded);
             return json.RootElement.ValueKind == JsonValueKind.Object
                 && json.RootElement.TryGetProperty("error", out var error)
                 && error.ValueKind == JsonValueKind.Object
@@ -94,7 +154,7 @@ internal sealed class UpstreamTokenHandler : DelegatingHandler
                 && code.TryGetInt32(out var value)
                 && value is 498 or 499;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidDataException)
         {
             return false;
         }

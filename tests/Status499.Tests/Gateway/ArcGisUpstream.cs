@@ -22,6 +22,7 @@ public sealed class ArcGisUpstream : IAsyncDisposable
     public const string FeaturesJson = """{"objectIdFieldName":"OBJECTID","features":[{"attributes":{"OBJECTID":1,"NAME":"Smiley Park"}}]}""";
     public const string QueryPath = "/arcgis/rest/services/Demo/FeatureServer/0/query";
     public const string SlowQueryPath = "/arcgis/rest/services/Slow/FeatureServer/0/query";
+    public const string LargeQueryPath = "/arcgis/rest/services/Large/FeatureServer/0/query";
     public const string GenerateTokenPath = "/arcgis/tokens/generateToken";
     public const string OAuth2TokenPath = "/portal/sharing/rest/oauth2/token";
     public const string ClientId = "gateway-app-id";
@@ -29,6 +30,10 @@ public sealed class ArcGisUpstream : IAsyncDisposable
     public const string ServiceUsername = "gateway-account";
     public const string ServicePassword = "service-password-9";
     private const string InvalidTokenBody = """{"error":{"code":498,"message":"Invalid token.","details":[]}}""";
+
+    // 2,000 features with random names: about 150 KB, still tens of KB compressed.
+    public static readonly string LargeFeaturesJson = """{"objectIdFieldName":"OBJECTID","features":[""" + string.Join(',', Enumerable.Range(1, 2000)
+        .Select(i => "{\"attributes\":{\"OBJECTID\":" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",\"NAME\":\"" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N") + "\"}}")) + "]}";
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _validTokens = new();
     private int _tokensIssued;
@@ -77,14 +82,26 @@ public sealed class ArcGisUpstream : IAsyncDisposable
         _validTokens.Clear();
     }
 
-    public static async Task<ArcGisUpstream> StartAsync(bool secured = false, TimeProvider? clock = null)
+    // compressed: answers, its refusals too, are compressed when the request asks (UseResponseCompression: brotli or
+    // gzip, sent in chunks without a Content-Length), as ASP.NET Core apps, IIS and nginx with gzip on do.
+    public static async Task<ArcGisUpstream> StartAsync(bool secured = false, TimeProvider? clock = null, bool compressed = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        if (compressed)
+        {
+            builder.Services.AddResponseCompression();
+        }
+
         var app = builder.Build();
         var upstream = new ArcGisUpstream(app) { Secured = secured, Clock = clock ?? TimeProvider.System };
+        if (compressed)
+        {
+            app.UseResponseCompression();
+        }
+
         app.Use(async (context, next) =>
         {
             if (context.Request.Path.StartsWithSegments(GenerateTokenPath, StringComparison.Ordinal)
@@ -148,6 +165,7 @@ public sealed class ArcGisUpstream : IAsyncDisposable
         });
         app.MapGet(QueryPath, () => Results.Text(FeaturesJson, "application/json"));
         app.MapPost(QueryPath, () => Results.Text(FeaturesJson, "application/json"));
+        app.MapGet(LargeQueryPath, () => Results.Text(LargeFeaturesJson, "application/json"));
         app.MapGet(SlowQueryPath, async (CancellationToken cancellationToken) =>
         {
             upstream.SlowStarted.Set();

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 
 namespace Status499.Tests.Gateway;
@@ -47,6 +48,57 @@ public sealed class GatewayUpstreamTokenTests
         (await response.Content.ReadAsStringAsync()).Should().Be(ArcGisUpstream.FeaturesJson, "the client never sees the service's 498");
         upstream.TokensIssued.Should().Be(2);
         upstream.Received.Should().HaveCount(3, "one call, then the refused one and its retry");
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    public async Task A_refusal_the_service_compresses_is_recognised_and_the_call_sent_again(string encoding)
+    {
+        // A compressed answer comes in chunks without a Content-Length: the gateway must still read it (as far as 4 KiB)
+        // rather than pass the service's 498 on to a client whose own token is fine.
+        await using var upstream = await ArcGisUpstream.StartAsync(secured: true, compressed: true);
+        await using var gateway = await GatewayHost.StartAsync(WithCredentials(upstream));
+        using var client = gateway.CreateClient();
+        var token = await gateway.GenerateTokenAsync(client);
+        (await client.GetStringAsync(Query(token))).Should().Be(ArcGisUpstream.FeaturesJson);
+
+        upstream.RevokeAll();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, Query(token));
+        request.Headers.AcceptEncoding.ParseAdd(encoding);
+        using var response = await client.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentEncoding.Should().Equal([encoding], "the service compressed its answer, and the gateway passed it on as it came");
+        await using (var body = await response.Content.ReadAsStreamAsync())
+        await using (Stream decoded = encoding == "br" ? new BrotliStream(body, CompressionMode.Decompress) : new GZipStream(body, CompressionMode.Decompress))
+        using (var reader = new StreamReader(decoded))
+        {
+            (await reader.ReadToEndAsync()).Should().Be(ArcGisUpstream.FeaturesJson, "the client never sees the service's 498");
+        }
+
+        upstream.TokensIssued.Should().Be(2);
+        upstream.Received.Should().HaveCount(3, "one call, then the refused one and its retry");
+    }
+
+    [Fact]
+    public async Task A_large_compressed_answer_is_passed_on_whole_after_the_gateway_looked_at_its_start()
+    {
+        await using var upstream = await ArcGisUpstream.StartAsync(secured: true, compressed: true);
+        await using var gateway = await GatewayHost.StartAsync(WithCredentials(upstream));
+        using var client = gateway.CreateClient();
+        var token = await gateway.GenerateTokenAsync(client);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, ArcGisUpstream.LargeQueryPath.TrimStart('/') + "?f=json&token=" + token);
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        using var response = await client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentEncoding.Should().Equal("gzip");
+        var compressed = await response.Content.ReadAsByteArrayAsync();
+        compressed.Length.Should().BeGreaterThan(16 * 1024, "the answer is larger than the part the gateway reads to look for a refusal");
+        using var reader = new StreamReader(new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress));
+        (await reader.ReadToEndAsync()).Should().Be(ArcGisUpstream.LargeFeaturesJson);
     }
 
     [Fact]

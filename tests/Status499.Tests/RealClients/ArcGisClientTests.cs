@@ -70,12 +70,7 @@ public sealed class ArcGisClientTests
     [Fact]
     public async Task Arcgis_maps_sdk_in_chromium_loads_the_layer_after_sign_in()
     {
-        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
-        if (!File.Exists(chromium))
-        {
-            Assert.Fail($"Chromium not found at {chromium}: install it (apt-get install chromium) or set CHROMIUM_PATH.");
-        }
-
+        var chromium = RealClientHarness.ChromiumPath();
         var screenshot = Path.Combine(AppContext.BaseDirectory, "RealClients", "maps-sdk.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         File.Delete(screenshot);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -52,7 +53,6 @@ internal static class GatewayClients
         }
     }
 
-    /// <summary>Debian's <c>/usr/bin/ogrinfo</c> with <paramref name="args"/>, optionally with <c>GDAL_HTTP_HEADERS</c>.</summary>
     // feature-service.mjs run through the gateway: 499 without a token and 498 for a bad one (the gateway's), then a
     // sign-in at the generateToken its rest/info names; only the signed-in query and the cached-token one got past the
     // gateway to the service, without the gateway's token.
@@ -83,7 +83,7 @@ internal static class GatewayClients
 
 // A recording relay on a Kestrel of its own (YARP's direct forwarder, default transforms), put between the gateway and
 // the service behind it (the demo, Koop): it forwards everything unchanged and keeps the request target and headers of
-// what the gateway sent, which is all the service was given.
+// what the gateway sent, which is all the service was given, and the bodies the service answered.
 internal sealed class UpstreamTap : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -94,6 +94,9 @@ internal sealed class UpstreamTap : IAsyncDisposable
 
     public ConcurrentQueue<(string Target, Dictionary<string, string> Headers)> Received { get; } = new();
 
+    /// <summary>What the service answered, in the order the answers ended (bodies as sent, uncompressed unless the gateway asked otherwise).</summary>
+    public ConcurrentQueue<(string Target, string Body)> Answered { get; } = new();
+
     public static async Task<UpstreamTap> StartAsync(Uri destination)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -103,11 +106,26 @@ internal sealed class UpstreamTap : IAsyncDisposable
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
         var tap = new UpstreamTap(app);
-        app.Use((context, next) =>
+        app.Use(async (context, next) =>
         {
-            tap.Received.Enqueue((context.Features.Get<IHttpRequestFeature>()!.RawTarget,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
-            return next(context);
+            var target = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+            tap.Received.Enqueue((target, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+            // The answer too, passed on whole once recorded (the services' answers here are small JSON documents).
+            var original = context.Response.Body;
+            using var copy = new MemoryStream();
+            context.Response.Body = copy;
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                context.Response.Body = original;
+            }
+
+            tap.Answered.Enqueue((target, Encoding.UTF8.GetString(copy.GetBuffer(), 0, (int)copy.Length)));
+            copy.Position = 0;
+            await copy.CopyToAsync(original, context.RequestAborted);
         });
         app.MapForwarder("/{**catch-all}", destination.ToString());
         await app.StartAsync();

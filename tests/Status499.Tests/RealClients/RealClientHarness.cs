@@ -31,6 +31,18 @@ internal static class RealClientHarness
 
     public static string MapsSdkDist => Path.Combine(ClientsDir, "maps-sdk", "dist");
 
+    /// <summary>Debian's Chromium (or <c>CHROMIUM_PATH</c>) for the Maps SDK page, or fails saying how to get it.</summary>
+    public static string ChromiumPath()
+    {
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
+        if (!File.Exists(chromium))
+        {
+            Assert.Fail($"Chromium not found at {chromium}: install it (apt-get install chromium) or set CHROMIUM_PATH.");
+        }
+
+        return chromium;
+    }
+
     /// <summary>Runs <c>npm ci</c> (node_modules missing) and, if asked, the Maps SDK build (dist missing), once per process.</summary>
     public static async Task EnsureClientsAsync(bool mapsSdk)
     {
@@ -111,21 +123,22 @@ internal sealed class SampleProcess : IAsyncDisposable
     public string Output => _output.ToString();
 
     /// <summary>The demo, samples/Status499.Demo.</summary>
-    public static Task<SampleProcess> StartDemoAsync(IReadOnlyDictionary<string, string?> settings)
-        => StartAsync(RealClientHarness.FindBuiltDll(RealClientHarness.DemoProjectDir), RealClientHarness.DemoProjectDir, settings);
+    public static Task<SampleProcess> StartDemoAsync(IReadOnlyDictionary<string, string?> settings, int? port = null)
+        => StartAsync(RealClientHarness.FindBuiltDll(RealClientHarness.DemoProjectDir), RealClientHarness.DemoProjectDir, settings, port);
 
     /// <summary>The real-client tests' host, tests/testassets/Status499.TestHost.</summary>
     public static Task<SampleProcess> StartTestHostAsync(IReadOnlyDictionary<string, string?> settings)
         => StartAsync(RealClientHarness.FindBuiltDll(RealClientHarness.TestHostProjectDir), RealClientHarness.TestHostProjectDir, settings);
 
     // Any web app of this repository built as a separate program (the samples, the test host).
-    public static async Task<SampleProcess> StartAsync(string dll, string contentRoot, IReadOnlyDictionary<string, string?> settings)
+    // On `port` when given (a restart where the last one listened), else on a free one.
+    public static async Task<SampleProcess> StartAsync(string dll, string contentRoot, IReadOnlyDictionary<string, string?> settings, int? port = null)
     {
         var failures = new StringBuilder();
         // A free port can be taken between probing and binding: try a few.
         for (var attempt = 1; attempt <= 3; attempt++)
         {
-            var url = $"http://127.0.0.1:{FreePort()}";
+            var url = $"http://127.0.0.1:{port ?? FreePort()}";
             // A home folder of its own: Data Protection keeps its key ring in ~/.aspnet, and what the app does (and logs)
             // must not depend on whether the machine running the tests has one.
             var home = new TemporaryDirectory();

@@ -120,6 +120,40 @@ public sealed class DemoTests
     }
 
     [Fact]
+    public async Task Demo_with_a_max_token_lifetime_issues_tokens_that_expire_that_soon_whatever_is_asked()
+    {
+        await using var sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?>
+        {
+            ["Sample__DemoUser__Password"] = _password,
+            ["Sample__MaxTokenLifetime"] = "00:00:02",
+        });
+        using var client = new HttpClient { BaseAddress = new Uri(sample.Url) };
+
+        var asked = DateTimeOffset.UtcNow;
+        var (_, issued) = await PostAsync(client, GenerateTokenPath, ("username", "demo"), ("password", _password), ("expiration", "60"), ("f", "json"));
+        var token = Uri.EscapeDataString(issued.GetProperty("token").GetString()!);
+        var expires = DateTimeOffset.FromUnixTimeMilliseconds(issued.GetProperty("expires").GetInt64());
+        expires.Should().BeCloseTo(asked.AddSeconds(2), TimeSpan.FromSeconds(2), "60 minutes were asked, 2 s granted");
+        (await client.GetAsync("/api/report?token=" + token)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await Task.Delay(expires - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500));
+
+        (await client.GetAsync("/api/report?token=" + token)).StatusCode.Should().Be((HttpStatusCode)498, "the token expired");
+    }
+
+    [Fact]
+    public async Task Demo_refuses_to_start_with_a_max_token_lifetime_that_is_not_a_time_span_and_names_the_key()
+    {
+        var dll = RealClientHarness.FindBuiltDll(RealClientHarness.DemoProjectDir);
+        var run = await ProcessRun.RunAsync("dotnet", [dll, "--urls", "http://127.0.0.1:0"], RealClientHarness.DemoProjectDir,
+            new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Sample__MaxTokenLifetime"] = "3s", ["DOTNET_NOLOGO"] = "1" },
+            TimeSpan.FromSeconds(60));
+
+        run.ExitCode.Should().Be(1, run.Describe());
+        run.Stderr.Should().Contain("Sample:MaxTokenLifetime").And.Contain("'3s'");
+        run.Stdout.Should().NotContain("Now listening");
+    }
+
+    [Fact]
     public async Task Demo_outside_Development_refuses_to_start_without_a_configured_password_and_says_how_to_set_it()
     {
         var dll = RealClientHarness.FindBuiltDll(RealClientHarness.DemoProjectDir);

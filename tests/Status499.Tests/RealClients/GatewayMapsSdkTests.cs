@@ -1,0 +1,81 @@
+using System.Text.Json;
+
+namespace Status499.Tests.RealClients;
+
+// The ArcGIS Maps SDK for JavaScript (@arcgis/core, tests/clients/maps-sdk.mjs) in Debian's Chromium, through the
+// gateway sample in front of the demo (its own token check off, as docs/gateway.md "To try it"), with the wire tap
+// between the two. The SDK page must be same-origin with the service it reads (no CORS), so the gateway serves it too:
+// the test's configuration adds a YARP route for /maps-sdk/ whose metadata makes it token-free
+// ("Status499Meaning": "ClientClosedRequest"), to a cluster holding the built page (the test host, which serves
+// tests/clients/maps-sdk/dist at /maps-sdk/), as an operator would put a web app next to the services it reads.
+[Collection(RealClientsGroup.Name)]
+public sealed class GatewayMapsSdkTests
+{
+    private const string ServicesPath = "/arcgis/rest/services/";
+
+    private readonly string _username = "analyst-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _password = "pw-" + Guid.NewGuid().ToString("N")[..12];
+
+    [Fact]
+    public async Task Arcgis_maps_sdk_in_chromium_signs_in_at_the_gateway_and_loads_the_demo_layer_through_it()
+    {
+        var chromium = RealClientHarness.ChromiumPath();
+        await RealClientHarness.EnsureClientsAsync(mapsSdk: true);
+
+        await using var demo = await SampleProcess.StartDemoAsync(new Dictionary<string, string?> { ["Status499__Routes__0__Meaning"] = "ClientClosedRequest" });
+        await using var tap = await UpstreamTap.StartAsync(new Uri(demo.Url));
+        // Its own feature service and sign-in stay unreachable: the gateway routes only /maps-sdk/ to it.
+        await using var page = await SampleProcess.StartTestHostAsync(new Dictionary<string, string?>
+        {
+            ["TestHost__DemoToken"] = "unused-" + Guid.NewGuid().ToString("N"),
+            ["TestHost__DemoUser__Username"] = "unused",
+            ["TestHost__DemoUser__Password"] = "unused-" + Guid.NewGuid().ToString("N"),
+            ["TestHost__MapsSdkPath"] = RealClientHarness.MapsSdkDist,
+        });
+        await using var gateway = await GatewayClients.StartGatewayAsync(_username, _password, new Dictionary<string, string?>
+        {
+            ["ReverseProxy__Clusters__upstream__Destinations__one__Address"] = tap.Address.ToString(),
+            ["ReverseProxy__Routes__mapssdk__ClusterId"] = "page",
+            ["ReverseProxy__Routes__mapssdk__Match__Path"] = "/maps-sdk/{**path}",
+            ["ReverseProxy__Routes__mapssdk__Metadata__Status499Meaning"] = "ClientClosedRequest",
+            ["ReverseProxy__Clusters__page__Destinations__one__Address"] = page.Url + "/",
+        });
+
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "RealClients", "gateway-maps-sdk.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        File.Delete(screenshot);
+        var run = await ClientScriptRun.RunAsync("maps-sdk.mjs", gateway, new Dictionary<string, string?>
+        {
+            ["DEMO_USERNAME"] = _username,
+            ["DEMO_PASSWORD"] = _password,
+            ["SCREENSHOT_PATH"] = screenshot,
+            ["CHROMIUM_PATH"] = chromium,
+        }, TimeSpan.FromMinutes(4));
+        var reached = tap.Since(0);
+
+        run.ShouldBeOk();
+        // The gateway's 499 Token Required (the demo behind it requires none).
+        run.Expect("anonymous.loaded", false);
+        run.Expect("anonymous.message", "Token Required");
+        run.Expect("anonymous.httpStatus", 499);
+        run.Expect("signIn.tokenServiceUrl", gateway.Url + "/arcgis/tokens/generateToken");
+        run.Expect("signedIn.objectIdField", "OBJECTID");
+        run.Expect("signedIn.features", 12);
+        run.Expect("mapView.featuresInLayerView", 12);
+        if (run.At("offOrigin").GetArrayLength() != 0)
+        {
+            run.Fail("the page requested something outside the gateway's origin");
+        }
+
+        // Only the SDK's requests that carried the gateway's token got through to the demo, without it; its anonymous
+        // ones (the first load, and the probe after sign-in the SDK answers by attaching the token) were the gateway's 499s.
+        var withToken = run.At("wire").EnumerateArray()
+            .Where(w => w.GetProperty("path").GetString()!.StartsWith(ServicesPath, StringComparison.Ordinal) && w.GetProperty("tokenVia").ValueKind == JsonValueKind.String)
+            .ToArray();
+        reached.Select(r => new Uri("http://x" + r.Target).AbsolutePath).Should().OnlyContain(p => p.StartsWith(ServicesPath, StringComparison.Ordinal));
+        reached.Should().HaveCount(withToken.Length, "each request that carried the gateway's token, and only those, reached the demo");
+        GatewayClients.ShouldCarryNoToken(reached, atLeast: 3);
+        gateway.Output.Should().NotContain("fail:");
+        File.Exists(screenshot).Should().BeTrue();
+    }
+}

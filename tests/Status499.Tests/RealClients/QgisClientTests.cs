@@ -41,4 +41,15 @@ public sealed class QgisClientTests(DemoFeatureServiceFixture fixture) : IClassF
         bad.Valid.Should().BeFalse(bad.ToString());
         bad.Errors.Should().Equal(["Error 498: Invalid token."], bad.ToString());
     }
+
+    [Fact]
+    public async Task Qgis_with_the_demo_user_in_a_Basic_auth_config_gets_the_499_as_it_never_signs_in_at_generateToken()
+    {
+        // QGIS 3.22 sends a username and password only as Authorization: Basic (src/auth/basic/qgsauthbasicmethod.cpp),
+        // which is not a token: a user pastes a token from generateToken into an EsriToken config instead.
+        var read = await QgisTool.ReadLayerWithBasicAuthAsync(LayerUrl, "demo", fixture.Password);
+
+        read.Valid.Should().BeFalse(read.ToString());
+        read.Errors.Should().Equal(["Error 499: Token Required"], read.ToString());
+    }
 }

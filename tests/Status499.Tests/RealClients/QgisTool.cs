@@ -12,24 +12,31 @@ internal static class QgisTool
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     /// <summary>Loads <paramref name="layerUrl"/> (…/FeatureServer/0) in QGIS, with <paramref name="token"/> in an EsriToken auth config if given.</summary>
-    public static async Task<QgisLayerRead> ReadLayerAsync(string layerUrl, string? token)
+    public static Task<QgisLayerRead> ReadLayerAsync(string layerUrl, string? token)
+        => RunAsync(layerUrl, new Dictionary<string, string?> { ["ESRI_TOKEN"] = token });
+
+    /// <summary>Loads <paramref name="layerUrl"/> in QGIS with a username and password in a Basic auth config (HTTP Basic).</summary>
+    public static Task<QgisLayerRead> ReadLayerWithBasicAuthAsync(string layerUrl, string username, string password)
+        => RunAsync(layerUrl, new Dictionary<string, string?> { ["BASIC_USER"] = username, ["BASIC_PASSWORD"] = password });
+
+    private static async Task<QgisLayerRead> RunAsync(string layerUrl, Dictionary<string, string?> credentials)
     {
         if (!File.Exists(ProviderLibrary))
         {
             Assert.Fail($"{ProviderLibrary} not found: install QGIS's Python bindings and providers (apt-get install python3-qgis qgis-providers).");
         }
 
-        // Debian's python3 by its full path (a pyenv or venv python3 on PATH has no qgis module); the token goes
+        // Debian's python3 by its full path (a pyenv or venv python3 on PATH has no qgis module); credentials go
         // through the environment, never the command line, which failure messages print.
-        var run = await ProcessRun.RunAsync(Python, [Path.Combine(RealClientHarness.ClientsDir, "qgis", "read-layer.py")], Path.GetTempPath(), new Dictionary<string, string?>
+        var env = new Dictionary<string, string?>(credentials)
         {
             ["LAYER_URL"] = layerUrl,
-            ["ESRI_TOKEN"] = token,
             ["PYTHONPATH"] = null,
             ["PYTHONHOME"] = null,
             ["http_proxy"] = null,
             ["HTTP_PROXY"] = null,
-        }, Timeout);
+        };
+        var run = await ProcessRun.RunAsync(Python, [Path.Combine(RealClientHarness.ClientsDir, "qgis", "read-layer.py")], Path.GetTempPath(), env, Timeout);
         return QgisLayerRead.From(run);
     }
 }

@@ -9,6 +9,8 @@ master password set here, so nothing depends on (or is written to) the user's QG
 
   LAYER_URL    the layer, e.g. http://127.0.0.1:5123/arcgis/rest/services/Demo/FeatureServer/0
   ESRI_TOKEN   the token (optional: without it the layer is added with no authentication configuration)
+  BASIC_USER, BASIC_PASSWORD   instead of a token, a "Basic" authentication configuration (HTTP Basic), the only way
+               QGIS 3.22 takes a username and password for an ArcGIS layer: it never calls generateToken
 
 Prints one JSON line {"script","qgis","valid","featureCount","names","errors"} and exits 0 whenever QGIS ran, valid
 layer or not: the caller judges. The token is never printed.
@@ -34,16 +36,22 @@ app.initQgis()
 try:
     uri = "url='%s'" % os.environ["LAYER_URL"]
     token = os.environ.get("ESRI_TOKEN", "")
-    if token:
+    user = os.environ.get("BASIC_USER", "")
+    if token or user:
         auth = QgsApplication.authManager()
         # A new database takes the first master password it is given (verify=True stores its hash).
         if not auth.setMasterPassword("status499-throwaway-profile", True):
             raise RuntimeError("could not set the master password of the temporary authentication database")
-        config = QgsAuthMethodConfig("EsriToken")
+        if token:
+            config = QgsAuthMethodConfig("EsriToken")
+            config.setConfig("token", token)
+        else:
+            config = QgsAuthMethodConfig("Basic")
+            config.setConfig("username", user)
+            config.setConfig("password", os.environ.get("BASIC_PASSWORD", ""))
         config.setName("status499")
-        config.setConfig("token", token)
         if not auth.storeAuthenticationConfig(config):
-            raise RuntimeError("could not store the EsriToken authentication configuration")
+            raise RuntimeError("could not store the authentication configuration")
         uri += " authcfg=%s" % config.id()
 
     layer = QgsVectorLayer(uri, "demo", "arcgisfeatureserver")

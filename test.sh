@@ -27,7 +27,9 @@ FRAMEWORKS=(net8.0 net9.0 net10.0)
 #   gdal-bin           GDAL's ogrinfo/ogr2ogr against the demo's feature service (tests/Status499.Tests/RealClients)
 #   nginx              round robin over two gateway instances (Gateway/GatewayNginxTests; each test starts its own nginx
 #                      on a free port, so the package's service need not run)
-APT_PACKAGES=(chromium clang zlib1g-dev curl unzip redis-server gdal-bin nginx)
+#   python3-qgis,      QGIS 3.22 headless (tests/clients/qgis/read-layer.py, RealClients/QgisClientTests and the gateway's):
+#   qgis-providers     its arcgisfeatureserver provider and EsriToken auth method are in qgis-providers
+APT_PACKAGES=(chromium clang zlib1g-dev curl unzip redis-server gdal-bin nginx python3-qgis qgis-providers)
 # ---------------------------------------------------------------------------------------------------------------------
 
 step() { echo "==> $*"; }

@@ -43,7 +43,9 @@ public sealed class GatewayRealClientFixture : IAsyncLifetime
 [Collection(RealClientsGroup.Name)]
 public sealed class GatewayRealClientTests(GatewayRealClientFixture fixture) : IClassFixture<GatewayRealClientFixture>
 {
-    private const string QueryPath = "/arcgis/rest/services/Demo/FeatureServer/0/query";
+    private const string LayerPath = "/arcgis/rest/services/Demo/FeatureServer/0";
+
+    private const string QueryPath = LayerPath + "/query";
 
     private string QueryUrl(string query) => $"{fixture.Gateway.Url}{QueryPath}?{query}";
 
@@ -81,6 +83,35 @@ public sealed class GatewayRealClientTests(GatewayRealClientFixture fixture) : I
         }
 
         reachedWithout.Should().BeEmpty("the gateway answers a request without a token itself");
+        fixture.Gateway.Output.Should().NotContain("fail:");
+    }
+
+    [Fact]
+    public async Task Qgis_loads_the_demo_layer_through_the_gateway_with_its_token_and_finds_it_invalid_without()
+    {
+        var layerUrl = fixture.Gateway.Url + "/arcgis/rest/services/Demo/FeatureServer/0";
+        var token = await fixture.GatewayTokenAsync();
+        var mark = fixture.Tap.Received.Count;
+
+        // The gateway's token in QGIS's EsriToken auth config: X-Esri-Authorization on each of the layer's requests.
+        var read = await QgisTool.ReadLayerAsync(layerUrl, token);
+        var reached = fixture.Tap.Since(mark);
+        var without = await QgisTool.ReadLayerAsync(layerUrl, token: null);
+        var bad = await QgisTool.ReadLayerAsync(layerUrl, "not-a-token-" + Guid.NewGuid().ToString("N"));
+        var reachedWithout = fixture.Tap.Since(mark + reached.Length);
+
+        read.Valid.Should().BeTrue(read.ToString());
+        read.FeatureCount.Should().Be(12, read.ToString());
+        read.Names.Should().HaveCount(12).And.OnlyHaveUniqueItems().And.Contain("Esri Campus");
+        reached.Select(r => new Uri("http://x" + r.Target).AbsolutePath)
+            .Should().Equal(LayerPath, QueryPath, QueryPath);
+        GatewayClients.ShouldCarryNoToken(reached, atLeast: 3);
+
+        without.Valid.Should().BeFalse(without.ToString());
+        without.Errors.Should().Equal(["Error 499: Token Required"], without.ToString());
+        bad.Valid.Should().BeFalse(bad.ToString());
+        bad.Errors.Should().Equal(["Error 498: Invalid token."], bad.ToString());
+        reachedWithout.Should().BeEmpty("the gateway answers a request without a token or with a bad one itself");
         fixture.Gateway.Output.Should().NotContain("fail:");
     }
 

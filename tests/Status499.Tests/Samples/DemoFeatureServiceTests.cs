@@ -9,15 +9,21 @@ public sealed class DemoFeatureServiceFixture : IAsyncLifetime
 {
     public string Token { get; } = "test-token-" + Guid.NewGuid().ToString("N");
 
+    /// <summary>The demo user's password (user <c>demo</c>), for clients that sign in at generateToken.</summary>
+    public string Password { get; } = "pw-" + Guid.NewGuid().ToString("N")[..12];
+
     internal SampleProcess Sample { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?> { ["Sample__DemoToken"] = Token });
+        Sample = await SampleProcess.StartDemoAsync(new Dictionary<string, string?> { ["Sample__DemoToken"] = Token, ["Sample__DemoUser__Password"] = Password });
         Client = new HttpClient { BaseAddress = new Uri(Sample.Url) };
     }
+
+    /// <summary>Signs in at the demo's generateToken as the demo user, as a client would, and returns the token.</summary>
+    public Task<string> GenerateTokenAsync() => GatewayClients.GenerateTokenAsync(Sample.Url + "/arcgis/tokens/generateToken", "demo", Password);
 
     public async Task DisposeAsync()
     {

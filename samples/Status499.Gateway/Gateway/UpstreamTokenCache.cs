@@ -88,7 +88,8 @@ internal sealed partial class UpstreamTokenCache : IDisposable
         {
             // Neither the answer (it may echo the request) nor the credentials go into the message or the log: the HTTP
             // status and the ArcGIS error code (never its message) say enough to tell a wrong secret from an unreachable portal.
-            Log.SignInFailed(_logger, clusterId, (int)response.StatusCode, answer.ErrorCode);
+            Log.SignInFailed(_logger, clusterId, (int)response.StatusCode,
+                answer.ErrorCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none");
             throw new UpstreamSignInException(
                 $"The gateway could not sign in to the service of cluster '{clusterId}'.",
                 "The gateway could not sign in to the service behind it.");
@@ -165,6 +166,6 @@ internal sealed partial class UpstreamTokenCache : IDisposable
         public static partial void SignedIn(ILogger logger, string clusterId, DateTimeOffset expiresAt);
 
         [LoggerMessage(1002, LogLevel.Error, "Could not sign in to the service of cluster {ClusterId}: its token endpoint answered HTTP {StatusCode} without a token (ArcGIS error code {ErrorCode}).", EventName = "UpstreamSignInFailed")]
-        public static partial void SignInFailed(ILogger logger, string clusterId, int statusCode, int? errorCode);
+        public static partial void SignInFailed(ILogger logger, string clusterId, int statusCode, string errorCode);
     }
 }

@@ -46,10 +46,12 @@ internal static class GatewayClients
         reached.Should().HaveCountGreaterThanOrEqualTo(atLeast, "the clients' queries went through to the service");
         foreach (var (target, headers) in reached)
         {
-            System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + target).Query).AllKeys
-                .Should().NotContain(k => string.Equals(k, "token", StringComparison.OrdinalIgnoreCase), target);
-            headers.ContainsKey("X-Esri-Authorization").Should().BeFalse(target);
-            headers.ContainsKey("Authorization").Should().BeFalse(target);
+            // The path only in the failure message: the query string would show the token that leaked.
+            var uri = new Uri("http://x" + target);
+            System.Web.HttpUtility.ParseQueryString(uri.Query).AllKeys
+                .Should().NotContain(k => string.Equals(k, "token", StringComparison.OrdinalIgnoreCase), uri.AbsolutePath);
+            headers.ContainsKey("X-Esri-Authorization").Should().BeFalse(uri.AbsolutePath);
+            headers.ContainsKey("Authorization").Should().BeFalse(uri.AbsolutePath);
         }
     }
 

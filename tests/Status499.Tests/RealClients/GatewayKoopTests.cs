@@ -148,6 +148,39 @@ public sealed class GatewayKoopTests(GatewayKoopFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Qgis_loads_the_Koop_layer_through_the_gateway_with_its_token_and_finds_it_invalid_without()
+    {
+        var layerUrl = fixture.Gateway.Url + GatewayKoopFixture.LayerPath;
+        // What Koop serves to anyone, asked directly: the names QGIS must read through the gateway.
+        using var http = new HttpClient();
+        var served = FeaturesIn(await http.GetStringAsync(new Uri($"{fixture.Koop.Url}{QueryPath}?where=1%3D1&outFields=NAME&f=json")))
+            .Select(f => f.GetProperty("attributes").GetProperty("NAME").GetString()!)
+            .ToArray();
+        var token = await fixture.GatewayTokenAsync();
+        var mark = fixture.Tap.Received.Count;
+
+        // The gateway's token in QGIS's EsriToken auth config: X-Esri-Authorization on each of the layer's requests.
+        var read = await QgisTool.ReadLayerAsync(layerUrl, token);
+        var reached = fixture.Tap.Since(mark);
+        var without = await QgisTool.ReadLayerAsync(layerUrl, token: null);
+        var reachedWithout = fixture.Tap.Since(mark + reached.Length);
+
+        served.Should().HaveCount(12).And.OnlyHaveUniqueItems();
+        read.Valid.Should().BeTrue(read.ToString());
+        read.FeatureCount.Should().Be(served.Length, read.ToString());
+        read.Names.Should().BeEquivalentTo(served);
+        read.Errors.Should().BeEmpty();
+        // The layer, a returnIdsOnly query and an objectIds query, all to Koop's layer, none carrying the token.
+        reached.Should().OnlyContain(r => new Uri("http://x" + r.Target).AbsolutePath.StartsWith(GatewayKoopFixture.LayerPath, StringComparison.Ordinal));
+        GatewayClients.ShouldCarryNoToken(reached, atLeast: 3);
+
+        without.Valid.Should().BeFalse(without.ToString());
+        without.Errors.Should().Equal(["Error 499: Token Required"], without.ToString());
+        reachedWithout.Should().BeEmpty("the gateway answers a request without a token itself");
+        fixture.Gateway.Output.Should().NotContain("fail:");
+    }
+
+    [Fact]
     public async Task Koop_never_sees_the_gateway_token_in_the_query_string_or_either_header()
     {
         var token = await fixture.GatewayTokenAsync();

@@ -17,12 +17,31 @@ public sealed class GatewayMapsSdkTests
     private readonly string _password = "pw-" + Guid.NewGuid().ToString("N")[..12];
 
     [Fact]
-    public async Task Arcgis_maps_sdk_in_chromium_signs_in_at_the_gateway_and_loads_the_demo_layer_through_it()
+    public Task Arcgis_maps_sdk_in_chromium_signs_in_at_the_gateway_and_loads_the_demo_layer_through_it()
+        => LoadsTheDemoLayerThroughTheGatewayAsync(shortLivedUpstream: false);
+
+    // The demo with its own token check on and tokens of GatewayShortLivedUpstreamFixture.LifetimeSeconds: the gateway
+    // signs in to it with an account of its own, and the SDK, signed in at the gateway, never learns of it.
+    [Fact]
+    public Task Arcgis_maps_sdk_in_chromium_loads_the_short_lived_secured_demo_layer_through_the_gateway()
+        => LoadsTheDemoLayerThroughTheGatewayAsync(shortLivedUpstream: true);
+
+    private async Task LoadsTheDemoLayerThroughTheGatewayAsync(bool shortLivedUpstream)
     {
         var chromium = RealClientHarness.ChromiumPath();
         await RealClientHarness.EnsureClientsAsync(mapsSdk: true);
 
-        await using var demo = await SampleProcess.StartDemoAsync(new Dictionary<string, string?> { ["Status499__Routes__0__Meaning"] = "ClientClosedRequest" });
+        var account = "gateway-" + Guid.NewGuid().ToString("N")[..8];
+        var accountPassword = "pw-" + Guid.NewGuid().ToString("N")[..12];
+        await using var demo = await SampleProcess.StartDemoAsync(shortLivedUpstream
+            ? new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Sample__DemoUser__Username"] = account,
+                ["Sample__DemoUser__Password"] = accountPassword,
+                ["Sample__MaxTokenLifetime"] = TimeSpan.FromSeconds(GatewayShortLivedUpstreamFixture.LifetimeSeconds).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            }
+            : new Dictionary<string, string?> { ["Status499__Routes__0__Meaning"] = "ClientClosedRequest" });
         await using var tap = await UpstreamTap.StartAsync(new Uri(demo.Url));
         // Its own feature service and sign-in stay unreachable: the gateway routes only /maps-sdk/ to it.
         await using var page = await SampleProcess.StartTestHostAsync(new Dictionary<string, string?>
@@ -32,14 +51,22 @@ public sealed class GatewayMapsSdkTests
             ["TestHost__DemoUser__Password"] = "unused-" + Guid.NewGuid().ToString("N"),
             ["TestHost__MapsSdkPath"] = RealClientHarness.MapsSdkDist,
         });
-        await using var gateway = await GatewayClients.StartGatewayAsync(_username, _password, new Dictionary<string, string?>
+        var gatewaySettings = new Dictionary<string, string?>
         {
             ["ReverseProxy__Clusters__upstream__Destinations__one__Address"] = tap.Address.ToString(),
             ["ReverseProxy__Routes__mapssdk__ClusterId"] = "page",
             ["ReverseProxy__Routes__mapssdk__Match__Path"] = "/maps-sdk/{**path}",
             ["ReverseProxy__Routes__mapssdk__Metadata__Status499Meaning"] = "ClientClosedRequest",
             ["ReverseProxy__Clusters__page__Destinations__one__Address"] = page.Url + "/",
-        });
+        };
+        if (shortLivedUpstream)
+        {
+            gatewaySettings["Gateway__Upstreams__upstream__GenerateTokenUrl"] = new Uri(tap.Address, "arcgis/tokens/generateToken").ToString();
+            gatewaySettings["Gateway__Upstreams__upstream__Username"] = account;
+            gatewaySettings["Gateway__Upstreams__upstream__Password"] = accountPassword;
+        }
+
+        await using var gateway = await GatewayClients.StartGatewayAsync(_username, _password, gatewaySettings);
 
         var screenshot = Path.Combine(AppContext.BaseDirectory, "RealClients", "gateway-maps-sdk.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
@@ -72,9 +99,39 @@ public sealed class GatewayMapsSdkTests
         var withToken = run.At("wire").EnumerateArray()
             .Where(w => w.GetProperty("path").GetString()!.StartsWith(ServicesPath, StringComparison.Ordinal) && w.GetProperty("tokenVia").ValueKind == JsonValueKind.String)
             .ToArray();
-        reached.Select(r => new Uri("http://x" + r.Target).AbsolutePath).Should().OnlyContain(p => p.StartsWith(ServicesPath, StringComparison.Ordinal));
-        reached.Should().HaveCount(withToken.Length, "each request that carried the gateway's token, and only those, reached the demo");
-        GatewayClients.ShouldCarryNoToken(reached, atLeast: 3);
+        var services = reached.Where(r => new Uri("http://x" + r.Target).AbsolutePath.StartsWith(ServicesPath, StringComparison.Ordinal)).ToArray();
+        if (shortLivedUpstream)
+        {
+            // The gateway's own sign-ins reached the demo too; every service request carried, in X-Esri-Authorization,
+            // a token the demo issued (so not the SDK's, a gateway token), and nothing else. Booleans only: no token shown.
+            reached.Except(services).Select(r => new Uri("http://x" + r.Target).AbsolutePath).Should().OnlyContain(p => p == "/arcgis/tokens/generateToken");
+            var issued = tap.Answered
+                .Where(a => a.Target.StartsWith("/arcgis/tokens/generateToken", StringComparison.Ordinal))
+                .Select(a =>
+                {
+                    using var json = JsonDocument.Parse(a.Body);
+                    return json.RootElement.GetProperty("token").GetString()!;
+                })
+                .ToHashSet(StringComparer.Ordinal);
+            foreach (var (target, headers) in services)
+            {
+                var path = new Uri("http://x" + target).AbsolutePath;
+                headers.TryGetValue("X-Esri-Authorization", out var header).Should().BeTrue($"the gateway signs {path} with the demo's token");
+                (header!.StartsWith("Bearer ", StringComparison.Ordinal) && issued.Contains(header[7..])).Should().BeTrue($"{path} carried a token the demo issued");
+            }
+
+            GatewayClients.ShouldCarryNoToken(services.Select(r => (r.Target, r.Headers.Where(h => !string.Equals(h.Key, "X-Esri-Authorization", StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase))).ToArray(), atLeast: 3);
+            issued.Any(t => run.Result.Stdout.Contains(t, StringComparison.Ordinal) || run.Result.Stderr.Contains(t, StringComparison.Ordinal))
+                .Should().BeFalse("the demo's token never reaches the client");
+        }
+        else
+        {
+            services.Should().HaveCount(reached.Length);
+            GatewayClients.ShouldCarryNoToken(services, atLeast: 3);
+        }
+
+        services.Should().HaveCount(withToken.Length, "each request that carried the gateway's token, and only those, reached the demo");
         gateway.Output.Should().NotContain("fail:");
         File.Exists(screenshot).Should().BeTrue();
     }

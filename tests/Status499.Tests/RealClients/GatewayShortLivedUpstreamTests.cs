@@ -101,6 +101,42 @@ public sealed class GatewayShortLivedUpstreamTests(GatewayShortLivedUpstreamFixt
     }
 
     [Fact]
+    public async Task Qgis_keeps_loading_the_layer_through_the_gateway_while_the_demo_tokens_behind_it_expire()
+    {
+        var layerUrl = fixture.Gateway.Url + "/arcgis/rest/services/Demo/FeatureServer/0";
+        var token = await fixture.GatewayTokenAsync();
+        var mark = fixture.Tap.Received.Count;
+        var reads = new List<QgisLayerRead>();
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            // One gateway token, pasted once into QGIS's EsriToken auth config, as a desktop user would.
+            var read = await QgisTool.ReadLayerAsync(layerUrl, token);
+            reads.Add(read);
+            read.Valid.Should().BeTrue($"QGIS read {reads.Count} after {watch.Elapsed.TotalSeconds:0.0} s\n{read}\n{fixture.Gateway.Output}");
+            read.FeatureCount.Should().Be(12, read.ToString());
+            read.Names.Should().HaveCount(12).And.OnlyHaveUniqueItems().And.Contain("Esri Campus");
+            read.Errors.Should().BeEmpty();
+            if (watch.Elapsed >= RunFor && reads.Count >= 3)
+            {
+                break;
+            }
+
+            // Past a whole lifetime, so the demo token of the last read has expired before the next one.
+            await Task.Delay(TimeSpan.FromSeconds(GatewayShortLivedUpstreamFixture.LifetimeSeconds + 0.5));
+        }
+
+        watch.Elapsed.Should().BeGreaterThan(TimeSpan.FromSeconds(2 * GatewayShortLivedUpstreamFixture.LifetimeSeconds));
+        // Each read is the layer, a returnIdsOnly query and an objectIds query.
+        var issued = ShouldHaveSentOnlyItsOwnTokens(mark, token, queries: 3 * reads.Count);
+        foreach (var read in reads)
+        {
+            issued.Any(t => read.Run.Stdout.Contains(t, StringComparison.Ordinal) || read.Run.Stderr.Contains(t, StringComparison.Ordinal))
+                .Should().BeFalse("the demo's token never reaches the client");
+        }
+    }
+
+    [Fact]
     public async Task Arcgis_rest_js_keeps_querying_through_the_gateway_while_the_demo_tokens_behind_it_expire()
     {
         await RealClientHarness.EnsureClientsAsync(mapsSdk: false);

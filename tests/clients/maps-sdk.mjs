@@ -4,7 +4,9 @@
 // returns 12; (c) a MapView with only that layer draws them; a screenshot goes to SCREENSHOT_PATH.
 //
 // env: SAMPLE_URL, DEMO_USERNAME, DEMO_PASSWORD, SCREENSHOT_PATH (required);
-//      CHROMIUM_PATH (default /usr/bin/chromium).
+//      CHROMIUM_PATH (default /usr/bin/chromium); SERVER_PATH (default /arcgis) and SERVICE_NAME
+//      (default Demo) for another layer on the same origin, e.g. /file-geojson and redlands-places
+//      for Koop through the gateway sample: passed to the page as ?server=&service= (app.mjs).
 // Server needs: maps-sdk/dist (node maps-sdk/build.mjs) served as static files at
 // ${SAMPLE_URL}/maps-sdk/ without a token, and §7 of docs/arcgis-contract.md.
 // The page is same-origin with the REST API, so no CORS is involved.
@@ -16,7 +18,8 @@ import { chromium } from "playwright-core";
 import { env, sampleUrls, run } from "./lib/harness.mjs";
 
 await run("maps-sdk", async (out) => {
-  const { base } = sampleUrls();
+  const { base, server } = sampleUrls();
+  const serverPath = new URL(server).pathname; // "/arcgis" (SERVER_PATH)
   const username = env("DEMO_USERNAME");
   const password = env("DEMO_PASSWORD");
   const screenshotPath = path.resolve(env("SCREENSHOT_PATH"));
@@ -48,7 +51,7 @@ await run("maps-sdk", async (out) => {
     const wire = [];
     context.on("requestfinished", async (req) => {
       const u = new URL(req.url());
-      if (!u.pathname.startsWith("/arcgis/")) return;
+      if (!u.pathname.startsWith(`${serverPath}/`)) return;
       const form = req.method() === "POST" ? new URLSearchParams(req.postData() ?? "") : null;
       const entry = { method: req.method(), path: u.pathname, f: u.searchParams.get("f") ?? form?.get("f") ?? null };
       entry.tokenVia = req.headers()["x-esri-authorization"] ? "X-Esri-Authorization" : u.searchParams.has("token") ? "query" : form?.has("token") ? "form" : null;
@@ -64,7 +67,7 @@ await run("maps-sdk", async (out) => {
     page.on("pageerror", (e) => pageErrors.push(String(e).slice(0, 300)));
     page.on("console", (m) => m.type() === "error" && pageErrors.push(m.text().slice(0, 300)));
 
-    const pageUrl = `${base}/maps-sdk/index.html`;
+    const pageUrl = `${base}/maps-sdk/index.html?${new URLSearchParams({ server: serverPath, service: env("SERVICE_NAME", "Demo") })}`;
     const nav = await page.goto(pageUrl, { waitUntil: "load", timeout: 30_000 });
     assert.equal(nav?.status(), 200, `GET ${pageUrl} (run node maps-sdk/build.mjs; the sample must serve maps-sdk/dist at /maps-sdk/)`);
     await page.waitForFunction(() => window.status499Ready === true, null, { timeout: 30_000 });

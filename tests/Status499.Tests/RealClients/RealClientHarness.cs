@@ -43,7 +43,8 @@ internal static class RealClientHarness
         return chromium;
     }
 
-    /// <summary>Runs <c>npm ci</c> (node_modules missing) and, if asked, the Maps SDK build (dist missing), once per process.</summary>
+    /// <summary>Runs <c>npm ci</c> (node_modules missing) and, if asked, the Maps SDK build (dist missing, or older than its
+    /// sources), once per process.</summary>
     public static async Task EnsureClientsAsync(bool mapsSdk)
     {
         await SetupLock.WaitAsync();
@@ -59,7 +60,7 @@ internal static class RealClientHarness
                 }
             }
 
-            if (mapsSdk && !(File.Exists(Path.Combine(MapsSdkDist, "index.html")) && Directory.Exists(Path.Combine(MapsSdkDist, "assets", "esri"))))
+            if (mapsSdk && MapsSdkDistIsMissingOrStale())
             {
                 var build = await ProcessRun.RunAsync("node", [Path.Combine("maps-sdk", "build.mjs")], ClientsDir, new Dictionary<string, string?>(), TimeSpan.FromMinutes(5));
                 if (build.ExitCode != 0)
@@ -72,6 +73,22 @@ internal static class RealClientHarness
         {
             SetupLock.Release();
         }
+    }
+
+    // dist is not in git: a checkout that built it before a change to the page's sources must build it again.
+    private static bool MapsSdkDistIsMissingOrStale()
+    {
+        var builtApp = Path.Combine(MapsSdkDist, "app.js");
+        var builtPage = Path.Combine(MapsSdkDist, "index.html");
+        if (!File.Exists(builtApp) || !File.Exists(builtPage) || !Directory.Exists(Path.Combine(MapsSdkDist, "assets", "esri")))
+        {
+            return true;
+        }
+
+        var built = new[] { File.GetLastWriteTimeUtc(builtApp), File.GetLastWriteTimeUtc(builtPage) }.Min();
+        var sources = Path.Combine(ClientsDir, "maps-sdk");
+        return new[] { "app.mjs", "index.html", "build.mjs" }.Any(f => File.GetLastWriteTimeUtc(Path.Combine(sources, f)) > built)
+            || File.GetLastWriteTimeUtc(Path.Combine(ClientsDir, "package-lock.json")) > built;
     }
 
     /// <summary>The newest build of a web app of this repository (with its runtimeconfig.json) under its project's bin.</summary>

@@ -1,5 +1,6 @@
 // Page script for maps-sdk.mjs: exposes window.status499Run({ username, password }) which runs
-// the three steps against the sample that serves this page (same origin, so no CORS) and resolves
+// the three steps against the layer named by the page URL's ?server= and ?service= (below) on the
+// server that serves this page (same origin, so no CORS) and resolves
 // with a JSON-able result. Everything is the SDK's public API; nothing is patched.
 import esriConfig from "@arcgis/core/config.js";
 import esriRequest from "@arcgis/core/request.js";
@@ -34,9 +35,17 @@ window.status499Run = (config) =>
     throw new Error(message);
   });
 
+// Which ArcGIS-style server and layer, from the page URL (same origin as the page):
+//   ?server=/file-geojson&service=redlands-places -> /file-geojson/rest/services/redlands-places/FeatureServer/0
+// Defaults: server=/arcgis, service=Demo (the demo's layer). maps-sdk.mjs passes SERVER_PATH and SERVICE_NAME.
+const params = new URLSearchParams(location.search);
+const serverPath = (params.get("server") || "/arcgis").replace(/\/+$/, "");
+const serviceName = params.get("service") || "Demo";
+
 async function runSteps({ username, password }) {
-  const server = `${location.origin}/arcgis`;
-  const layerUrl = `${server}/rest/services/Demo/FeatureServer/0`;
+  const server = new URL(serverPath, location.origin).href.replace(/\/+$/, "");
+  if (new URL(server).origin !== location.origin) throw new Error(`server=${serverPath} is not on the page's origin`);
+  const layerUrl = `${server}/rest/services/${encodeURIComponent(serviceName)}/FeatureServer/0`;
   const result = {};
 
   // (a) Anonymous. By default a 499 makes the SDK look up rest/info and open its sign-in dialog,

@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace Status499.Gateway;
 
 // The service tokens the gateway holds, one per cluster with credentials: fetched from the service's generateToken (an
-// account) or the portal's oauth2/token (an app login) on first use, reused until shortly before they expire, dropped when the service refuses one. One fetch at a time per
-// cluster, so a burst of requests after an expiry signs in once.
+// account) or the portal's oauth2/token (an app login) on first use, reused until shortly before they expire, dropped
+// when the service refuses one. One fetch at a time per cluster, so a burst of requests after an expiry signs in once.
 internal sealed partial class UpstreamTokenCache : IDisposable
 {
     private readonly GatewayOptions _options;
